@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the cross toolchain used to build Hotvisor's sample guests
+# (hv-runtime/guests) and, for scripts/qemu-parity.sh, QEMU and OpenSBI.
+# Idempotent: packages already installed are left alone; if nothing is
+# missing it does not touch apt at all.
+#
+# Usage: scripts/install-guest-toolchain.sh            (as root, or with sudo available)
+#        scripts/install-guest-toolchain.sh --no-qemu  (only the compiler and picolibc)
+set -euo pipefail
+
+packages=(gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf binutils-riscv64-unknown-elf)
+if [[ "${1:-}" != "--no-qemu" ]]; then
+    packages+=(qemu-system-misc opensbi)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$p")
+    fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "install-guest-toolchain: all packages already installed (${packages[*]})"
+    exit 0
+fi
+
+if [[ $(id -u) -eq 0 ]]; then
+    SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO=(sudo)
+else
+    echo "install-guest-toolchain: missing packages: ${missing[*]}" >&2
+    echo "install-guest-toolchain: run this script as root (or install sudo) to install them" >&2
+    exit 1
+fi
+
+echo "install-guest-toolchain: installing ${missing[*]} (picolibc is large; this may take several minutes)"
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update
+"${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+echo "install-guest-toolchain: done"
