@@ -1,0 +1,111 @@
+package io.hotvisor.patch.format.manifest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.hotvisor.patch.format.BuildId;
+import io.hotvisor.patch.format.CanonicalHash;
+import io.hotvisor.patch.format.sign.KeyId;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The manifest of a payload, the {@code patch.json} entry (README, "Manifest"). Immutable; lists
+ * are copied. A manifest obtained from {@link ManifestCodec#read} or from the payload writer has
+ * been validated against every rule of the README; one built by hand has not until it is written.
+ *
+ * @param formatVersion  JSON {@code format-version}
+ * @param kind           JSON {@code kind}
+ * @param name           JSON {@code name}: 1-64 characters of {@code [A-Za-z0-9._-]}
+ * @param payloadBuildId JSON {@code payload-build-id}: see {@link #computePayloadBuildId}
+ * @param targetBuildId  JSON {@code target-build-id}: build-id of the host build this applies to
+ * @param dependsOn      JSON {@code depends-on}: payload build-id this stacks on; {@code null}
+ *                       (absent) when it applies directly on the host build
+ * @param signingKey     JSON {@code signing-key}: id of the key that signed {@code patch.sig}
+ * @param classes        JSON {@code classes}: the classes carried, possibly none
+ * @param hooks          JSON {@code hooks}: the action hooks, possibly none
+ * @param metadata       JSON {@code metadata}
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"format-version", "kind", "name", "payload-build-id", "target-build-id", "depends-on",
+        "signing-key", "classes", "hooks", "metadata"})
+public record Manifest(
+        @JsonProperty("format-version") FormatVersion formatVersion,
+        @JsonProperty("kind") PayloadKind kind,
+        @JsonProperty("name") String name,
+        @JsonProperty("payload-build-id") BuildId payloadBuildId,
+        @JsonProperty("target-build-id") BuildId targetBuildId,
+        @JsonProperty("depends-on") BuildId dependsOn,
+        @JsonProperty("signing-key") KeyId signingKey,
+        @JsonProperty("classes") List<ClassEntry> classes,
+        @JsonProperty("hooks") List<Hook> hooks,
+        @JsonProperty("metadata") Metadata metadata) {
+
+    static final String PAYLOAD_BUILD_ID_TAG = "hotvisor-payload-build-id-v1";
+
+    private static final Comparator<String> UTF8_ORDER = (a, b) -> Arrays.compareUnsigned(
+            a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+
+    /** The canonical order of class entries: bundle, bundle version, class name (as UTF-8 bytes). */
+    public static final Comparator<ClassEntry> CLASS_ORDER = Comparator
+            .comparing(ClassEntry::bundle, UTF8_ORDER)
+            .thenComparing(ClassEntry::bundleVersion, UTF8_ORDER)
+            .thenComparing(ClassEntry::className, UTF8_ORDER);
+
+    /** The canonical order of hooks: by phase, in lifecycle order. */
+    public static final Comparator<Hook> HOOK_ORDER = Comparator.comparing(Hook::phase);
+
+    /** Copies the lists; keeps {@code null}s, which validation reports with their field names. */
+    public Manifest {
+        classes = classes == null ? null : immutableCopy(classes);
+        hooks = hooks == null ? null : immutableCopy(hooks);
+    }
+
+    /**
+     * The payload build-id of a payload with this content (README, "Payload build-id"): what the
+     * payload does, not what it is called, so the name and metadata are not part of it.
+     * <pre>
+     * SHA-256( tag "hotvisor-payload-build-id-v1", str kind, str target-build-id,
+     *          str depends-on (empty if absent),
+     *          u32 class count, per class in CLASS_ORDER: str bundle, str bundle-version, str class,
+     *              str kind, str expected-sha256 (empty if absent), str new-sha256,
+     *          u32 hook count, per hook in HOOK_ORDER: str phase, str bundle, str class, str method )
+     * </pre>
+     */
+    public static BuildId computePayloadBuildId(PayloadKind kind, BuildId targetBuildId, BuildId dependsOn,
+                                                List<ClassEntry> classes, List<Hook> hooks) {
+        CanonicalHash hash = new CanonicalHash(PAYLOAD_BUILD_ID_TAG)
+                .str(kind.jsonName())
+                .str(targetBuildId.hex())
+                .str(dependsOn == null ? "" : dependsOn.hex());
+        List<ClassEntry> sortedClasses = new ArrayList<>(classes);
+        sortedClasses.sort(CLASS_ORDER);
+        hash.u32(sortedClasses.size());
+        for (ClassEntry c : sortedClasses) {
+            hash.str(c.bundle()).str(c.bundleVersion()).str(c.className()).str(c.kind().jsonName())
+                    .str(c.expectedSha256() == null ? "" : c.expectedSha256().hex())
+                    .str(c.newSha256().hex());
+        }
+        List<Hook> sortedHooks = new ArrayList<>(hooks);
+        sortedHooks.sort(HOOK_ORDER);
+        hash.u32(sortedHooks.size());
+        for (Hook h : sortedHooks) {
+            hash.str(h.phase().jsonName()).str(h.bundle()).str(h.className()).str(h.method());
+        }
+        return new BuildId(hash.finish());
+    }
+
+    /** The payload build-id this manifest's content implies; equal to {@link #payloadBuildId()} when valid. */
+    public BuildId computePayloadBuildId() {
+        return computePayloadBuildId(kind, targetBuildId, dependsOn, classes, hooks);
+    }
+
+    private static <T> List<T> immutableCopy(List<T> list) {
+        // List.copyOf refuses null elements; validation must be able to name them instead.
+        return java.util.Collections.unmodifiableList(new ArrayList<>(list));
+    }
+}

@@ -1,0 +1,214 @@
+package io.hotvisor.patch.format.manifest;
+
+import io.hotvisor.patch.format.PayloadError;
+import io.hotvisor.patch.format.PayloadException;
+
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The value rules of the README's manifest table, checked after JSON binding so that each failure
+ * names its field path ({@code classes[2].bundle-version}).
+ */
+final class ManifestRules {
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /** OSGi Core R8 §1.3.2 symbolic-name: token ('.' token)*, token = [A-Za-z0-9_-]+. */
+    static final Pattern BUNDLE = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
+    /** OSGi Core R8 §3.2.5 version: major[.minor[.micro[.qualifier]]]. */
+    static final Pattern BUNDLE_VERSION =
+            Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,9}(\\.[0-9]{1,9}(\\.[A-Za-z0-9_-]+)?)?)?");
+    static final Pattern CREATED = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z");
+
+    static final int MAX_BUNDLE_LENGTH = 255;
+    static final int MAX_VERSION_LENGTH = 64;
+    static final int MAX_CLASS_NAME_LENGTH = 1024;
+    static final int MAX_TEXT_LENGTH = 1024;
+    static final int MAX_DESCRIPTION_LENGTH = 16384;
+    static final int MAX_COMPILER_FLAGS = 256;
+
+    private ManifestRules() {
+    }
+
+    static void validate(Manifest m) throws PayloadException {
+        require(m.formatVersion(), "format-version");
+        require(m.kind(), "kind");
+        require(m.name(), "name");
+        if (!NAME.matcher(m.name()).matches()) {
+            throw bad("name", "'" + printable(m.name()) + "' must be 1-64 characters of A-Z a-z 0-9 . _ -");
+        }
+        require(m.payloadBuildId(), "payload-build-id");
+        require(m.targetBuildId(), "target-build-id");
+        require(m.signingKey(), "signing-key");
+        require(m.classes(), "classes");
+        require(m.hooks(), "hooks");
+        require(m.metadata(), "metadata");
+        validateClasses(m.classes());
+        validateHooks(m.hooks());
+        validateMetadata(m.metadata());
+        if (m.classes().isEmpty() && m.hooks().isEmpty()) {
+            throw bad("classes", "nothing to patch: the payload has neither classes nor hooks");
+        }
+    }
+
+    private static void validateClasses(List<ClassEntry> classes) throws PayloadException {
+        Set<String> entryNames = new HashSet<>();
+        for (int i = 0; i < classes.size(); i++) {
+            String at = "classes[" + i + "]";
+            ClassEntry c = classes.get(i);
+            require(c, at);
+            require(c.bundle(), at + ".bundle");
+            require(c.bundleVersion(), at + ".bundle-version");
+            require(c.className(), at + ".class");
+            require(c.kind(), at + ".kind");
+            require(c.newSha256(), at + ".new-sha256");
+            checkBundle(c.bundle(), at + ".bundle");
+            if (c.bundleVersion().length() > MAX_VERSION_LENGTH || !BUNDLE_VERSION.matcher(c.bundleVersion()).matches()) {
+                throw bad(at + ".bundle-version", "'" + printable(c.bundleVersion())
+                        + "' is not an OSGi version (major[.minor[.micro[.qualifier]]])");
+            }
+            checkClassName(c.className(), at + ".class");
+            if (c.kind() == ClassKind.REDEFINE && c.expectedSha256() == null) {
+                throw bad(at + ".expected-sha256", "a redefine of " + c.className()
+                        + " must say which running bytes it expects");
+            }
+            if (c.kind() == ClassKind.DEFINE && c.expectedSha256() != null) {
+                throw bad(at + ".expected-sha256", "a define of " + c.className()
+                        + " has no running bytes to expect; remove the field");
+            }
+            if (!entryNames.add(c.entryName())) {
+                throw bad(at, "class " + c.className() + " of bundle " + c.bundle() + " is listed twice");
+            }
+        }
+    }
+
+    private static void validateHooks(List<Hook> hooks) throws PayloadException {
+        Set<HookPhase> phases = EnumSet.noneOf(HookPhase.class);
+        for (int i = 0; i < hooks.size(); i++) {
+            String at = "hooks[" + i + "]";
+            Hook h = hooks.get(i);
+            require(h, at);
+            require(h.phase(), at + ".phase");
+            require(h.bundle(), at + ".bundle");
+            require(h.className(), at + ".class");
+            require(h.method(), at + ".method");
+            checkBundle(h.bundle(), at + ".bundle");
+            checkClassName(h.className(), at + ".class");
+            if (!isJavaIdentifier(h.method())) {
+                throw bad(at + ".method", "'" + printable(h.method()) + "' is not a Java method name");
+            }
+            if (!phases.add(h.phase())) {
+                throw bad(at + ".phase", "a second " + h.phase().jsonName() + " hook; at most one hook per phase");
+            }
+        }
+    }
+
+    private static void validateMetadata(Metadata md) throws PayloadException {
+        checkText(md.description(), "metadata.description", MAX_DESCRIPTION_LENGTH, true);
+        checkText(md.author(), "metadata.author", MAX_TEXT_LENGTH, false);
+        checkText(md.sourceRepository(), "metadata.source-repository", MAX_TEXT_LENGTH, false);
+        checkText(md.baseRevision(), "metadata.base-revision", MAX_TEXT_LENGTH, false);
+        checkText(md.headRevision(), "metadata.head-revision", MAX_TEXT_LENGTH, false);
+        checkText(md.buildTool(), "metadata.build-tool", MAX_TEXT_LENGTH, false);
+        checkText(md.compilerVersion(), "metadata.compiler-version", MAX_TEXT_LENGTH, false);
+        if (md.compilerFlags().size() > MAX_COMPILER_FLAGS) {
+            throw bad("metadata.compiler-flags", "more than " + MAX_COMPILER_FLAGS + " flags");
+        }
+        for (int i = 0; i < md.compilerFlags().size(); i++) {
+            require(md.compilerFlags().get(i), "metadata.compiler-flags[" + i + "]");
+            checkText(md.compilerFlags().get(i), "metadata.compiler-flags[" + i + "]", MAX_TEXT_LENGTH, false);
+        }
+        if (md.created() != null && !isUtcTimestamp(md.created())) {
+            throw bad("metadata.created", "'" + printable(md.created())
+                    + "' is not a UTC time of the form 2026-01-31T12:00:00Z");
+        }
+    }
+
+    private static boolean isUtcTimestamp(String text) {
+        if (!CREATED.matcher(text).matches()) {
+            return false;
+        }
+        try {
+            java.time.Instant.parse(text);
+            return true;
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
+        }
+    }
+
+    private static void checkBundle(String bundle, String at) throws PayloadException {
+        if (bundle.length() > MAX_BUNDLE_LENGTH || !BUNDLE.matcher(bundle).matches()) {
+            throw bad(at, "'" + printable(bundle) + "' is not an OSGi bundle symbolic name");
+        }
+    }
+
+    private static void checkClassName(String name, String at) throws PayloadException {
+        if (name.length() > MAX_CLASS_NAME_LENGTH || !isBinaryClassName(name)) {
+            throw bad(at, "'" + printable(name) + "' is not a binary class name like a.b.Outer$Inner");
+        }
+    }
+
+    static boolean isBinaryClassName(String name) {
+        for (String segment : name.split("\\.", -1)) {
+            if (!isJavaIdentifier(segment)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean isJavaIdentifier(String s) {
+        if (s.isEmpty() || !Character.isJavaIdentifierStart(s.codePointAt(0))) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i += Character.charCount(s.codePointAt(i))) {
+            int cp = s.codePointAt(i);
+            // Identifier-ignorable characters (e.g. U+0000, format controls) would make two names
+            // look alike on an operator's terminal.
+            if (!Character.isJavaIdentifierPart(cp) || Character.isIdentifierIgnorable(cp)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Free text may not hold control characters: inspect prints it to a terminal. */
+    private static void checkText(String text, String at, int maxLength, boolean multiLine) throws PayloadException {
+        if (text == null) {
+            return; // metadata fields are optional
+        }
+        if (text.length() > maxLength) {
+            throw bad(at, "longer than " + maxLength + " characters");
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            boolean allowedBreak = multiLine && ch == '\n';
+            if (Character.isISOControl(ch) && !allowedBreak) {
+                throw bad(at, "contains control character U+" + String.format("%04X", (int) ch));
+            }
+        }
+    }
+
+    private static void require(Object value, String at) throws PayloadException {
+        if (value == null) {
+            throw bad(at, "is required");
+        }
+    }
+
+    static PayloadException bad(String at, String problem) {
+        return new PayloadException(PayloadError.BAD_MANIFEST, "patch.json: " + at + ": " + problem);
+    }
+
+    /** Escapes control characters so an error message cannot drive the terminal. */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        int limit = Math.min(text.length(), 80);
+        for (int i = 0; i < limit; i++) {
+            char ch = text.charAt(i);
+            out.append(Character.isISOControl(ch) ? String.format("\\u%04x", (int) ch) : String.valueOf(ch));
+        }
+        return text.length() > limit ? out + "..." : out.toString();
+    }
+}
