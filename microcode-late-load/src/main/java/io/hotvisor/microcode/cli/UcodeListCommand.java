@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
  * on stderr, plus the stack trace only with {@code --debug}. Output goes to the picocli
  * {@code CommandLine}'s out and err writers, so a host can capture it.
  */
-@Command(name = "ucode", mixinStandardHelpOptions = true,
+@Command(name = "ucode",
         description = "List the CPU microcode updates in a file or directory (Intel and AMD).")
 public final class UcodeListCommand implements Callable<Integer> {
 
@@ -55,6 +55,9 @@ public final class UcodeListCommand implements Callable<Integer> {
     @Option(names = "--debug", description = "Print stack traces of errors.")
     private boolean debug;
 
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
+
     /** Runs {@code ucode} with these arguments and exits with its status. */
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -76,8 +79,9 @@ public final class UcodeListCommand implements Callable<Integer> {
             out.flush();
             return EXIT_OK;
         } catch (MicrocodeFormatException e) {
-            return fail(err, e, "ucode: refused: " + e.getMessage()
-                    + " (the file is damaged or is not CPU microcode; nothing was read from it)", EXIT_BAD_MICROCODE);
+            return fail(err, e, "ucode: " + e.getMessage()
+                    + ": nothing listed; the file is damaged or is not CPU microcode (re-fetch it from the vendor's package)",
+                    EXIT_BAD_MICROCODE);
         } catch (NoSuchFileException e) {
             return fail(err, e, "ucode: " + e.getFile() + ": no such file or directory", EXIT_IO);
         } catch (IOException e) {
