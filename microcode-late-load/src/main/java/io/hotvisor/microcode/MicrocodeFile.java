@@ -19,7 +19,11 @@ import java.util.Objects;
 public record MicrocodeFile(String path, Vendor vendor, List<IntelMicrocodeUpdate> intelUpdates,
         List<AmdContainer> amdContainers) {
 
-    /** Copies the lists; @throws IllegalArgumentException when a list of the other vendor is not empty */
+    /**
+     * Copies the lists.
+     *
+     * @throws IllegalArgumentException when the list of the other vendor is not empty
+     */
     public MicrocodeFile {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(vendor, "vendor");
