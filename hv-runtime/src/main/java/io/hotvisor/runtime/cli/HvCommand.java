@@ -1,0 +1,54 @@
+package io.hotvisor.runtime.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code hv}: the hypervisor's own command. {@code hv run} boots a minimal host with one guest
+ * (like {@code qemu-system-riscv64 -kernel}); {@code hv demo} boots a host with the sample guests.
+ */
+@Command(name = "hv", mixinStandardHelpOptions = true, version = "hv 0.1.0",
+        description = "Run RISC-V guests on the Hotvisor hypervisor.",
+        subcommands = {RunCommand.class, DemoCommand.class})
+public final class HvCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: use 'hv run GUEST.elf' or 'hv demo'");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns its exit status; user errors print one line, no stack trace. */
+    public static int execute(String... args) {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT.%1$tL %4$s %5$s%6$s%n");
+        }
+        CommandLine cl = new CommandLine(new HvCommand());
+        cl.setExecutionExceptionHandler((ex, line, parse) -> {
+            if (ex instanceof UserError || ex instanceof IllegalArgumentException) {
+                line.getErr().println("hv: error: " + ex.getMessage());
+                return RunCommand.EXIT_USAGE;
+            }
+            line.getErr().println("hv: internal error: " + ex);
+            return 70;
+        });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("hv: error: " + ex.getMessage());
+            ex.getCommandLine().getErr().println("Try 'hv --help' for usage.");
+            return RunCommand.EXIT_USAGE;
+        });
+        return cl.execute(args);
+    }
+
+    /** A mistake the user can fix; its message says how. */
+    static final class UserError extends RuntimeException {
+        UserError(String message) {
+            super(message);
+        }
+    }
+}

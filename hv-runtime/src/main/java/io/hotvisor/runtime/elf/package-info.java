@@ -1,0 +1,2 @@
+/** Guest images: parsing and loading statically linked RV64 ELF executables into guest RAM. */
+package io.hotvisor.runtime.elf;

@@ -1,0 +1,28 @@
+package io.hotvisor.runtime.host;
+
+import io.hotvisor.runtime.sched.SchedGran;
+import io.hotvisor.runtime.sched.Topology;
+
+/**
+ * How a host is built.
+ *
+ * @param topology          physical CPUs: cores x threads per core
+ * @param schedGran         scheduling granularity (cpu or core)
+ * @param sliceInstructions guest instructions per time slice (bounds the time to quiesce)
+ * @param traceSlices       how many slices to record in the schedule trace (0: no trace)
+ * @param logConsole        whether guest console lines go to the host log
+ */
+public record HostConfig(Topology topology, SchedGran schedGran, long sliceInstructions, int traceSlices, boolean logConsole) {
+    /** 100,000 instructions: well under a millisecond at the interpreter's speed. */
+    public static final long DEFAULT_SLICE = 100_000;
+
+    public static HostConfig defaults() {
+        return new HostConfig(new Topology(2, 2), SchedGran.CPU, DEFAULT_SLICE, 0, true);
+    }
+
+    public HostConfig withTopology(Topology t) { return new HostConfig(t, schedGran, sliceInstructions, traceSlices, logConsole); }
+    public HostConfig withSchedGran(SchedGran g) { return new HostConfig(topology, g, sliceInstructions, traceSlices, logConsole); }
+    public HostConfig withSlice(long n) { return new HostConfig(topology, schedGran, n, traceSlices, logConsole); }
+    public HostConfig withTrace(int n) { return new HostConfig(topology, schedGran, sliceInstructions, n, logConsole); }
+    public HostConfig withLogConsole(boolean on) { return new HostConfig(topology, schedGran, sliceInstructions, traceSlices, on); }
+}

@@ -1,0 +1,185 @@
+package io.hotvisor.runtime.memory;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * One domain's guest-physical RAM: a bounded byte array mapped at {@link #RAM_BASE}, as on QEMU's
+ * {@code virt} machine, so the same guest ELF runs on both.
+ *
+ * <p>Every access is bounds-checked; naturally aligned accesses only (a misaligned one faults, as
+ * the RISC-V privileged spec allows). Plain loads and stores may race between the vCPUs of one
+ * domain exactly as on hardware without fences; the atomic operations use real atomics.
+ *
+ * <p>The memory also owns the per-page table of decoded instructions the interpreter fills in:
+ * every store to a page that holds decoded instructions drops that page's decodes, so
+ * self-modifying code and loaders see their new bytes (Zifencei's {@code fence.i} then has nothing
+ * left to do).
+ */
+public final class GuestMemory {
+    /** Guest-physical address of the first byte of RAM. */
+    public static final long RAM_BASE = 0x8000_0000L;
+    /** Granule of the decoded-instruction cache. */
+    public static final int PAGE_SHIFT = 12;
+
+    private static final VarHandle I16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private final byte[] ram;
+    private final long size;
+    private final long[][] decoded;
+
+    /**
+     * @param size RAM size in bytes: a positive multiple of 4 KiB, at most 1 GiB
+     * @throws IllegalArgumentException when the size is out of range
+     */
+    public GuestMemory(long size) {
+        if (size <= 0 || size > (1L << 30) || (size & ((1 << PAGE_SHIFT) - 1)) != 0) {
+            throw new IllegalArgumentException("guest memory size must be a multiple of 4 KiB between 4 KiB and 1 GiB, got " + size);
+        }
+        this.ram = new byte[(int) size];
+        this.size = size;
+        this.decoded = new long[(int) (size >>> PAGE_SHIFT)][];
+    }
+
+    public long size() { return size; }
+
+    /** True when [addr, addr + length) lies inside RAM. */
+    public boolean contains(long addr, long length) {
+        long off = addr - RAM_BASE;
+        return length >= 0 && off >= 0 && off <= size - length;
+    }
+
+    /** The decoded-instruction pages, indexed by RAM offset >> {@link #PAGE_SHIFT}; for the interpreter only. */
+    public long[][] decodedPages() { return decoded; }
+
+    /** Raw RAM, for the interpreter's fetch path only; guests reach it through the checked accessors. */
+    public byte[] ramForFetch() { return ram; }
+
+    public long load8(long addr) {
+        long off = addr - RAM_BASE;
+        if (off < 0 || off >= size) throw new GuestMemoryFault(GuestMemoryFault.Access.LOAD, false, addr);
+        return ram[(int) off];
+    }
+
+    public long load16(long addr) {
+        long off = addr - RAM_BASE;
+        if ((off & 1) != 0 || off < 0 || off > size - 2) throw fault(GuestMemoryFault.Access.LOAD, addr, off, 2);
+        return (short) I16.get(ram, (int) off);
+    }
+
+    public long load32(long addr) {
+        long off = addr - RAM_BASE;
+        if ((off & 3) != 0 || off < 0 || off > size - 4) throw fault(GuestMemoryFault.Access.LOAD, addr, off, 4);
+        return (int) I32.get(ram, (int) off);
+    }
+
+    public long load64(long addr) {
+        long off = addr - RAM_BASE;
+        if ((off & 7) != 0 || off < 0 || off > size - 8) throw fault(GuestMemoryFault.Access.LOAD, addr, off, 8);
+        return (long) I64.get(ram, (int) off);
+    }
+
+    public void store8(long addr, long value) {
+        long off = addr - RAM_BASE;
+        if (off < 0 || off >= size) throw new GuestMemoryFault(GuestMemoryFault.Access.STORE, false, addr);
+        ram[(int) off] = (byte) value;
+        written(off);
+    }
+
+    public void store16(long addr, long value) {
+        long off = addr - RAM_BASE;
+        if ((off & 1) != 0 || off < 0 || off > size - 2) throw fault(GuestMemoryFault.Access.STORE, addr, off, 2);
+        I16.set(ram, (int) off, (short) value);
+        written(off);
+    }
+
+    public void store32(long addr, long value) {
+        long off = addr - RAM_BASE;
+        if ((off & 3) != 0 || off < 0 || off > size - 4) throw fault(GuestMemoryFault.Access.STORE, addr, off, 4);
+        I32.set(ram, (int) off, (int) value);
+        written(off);
+    }
+
+    public void store64(long addr, long value) {
+        long off = addr - RAM_BASE;
+        if ((off & 7) != 0 || off < 0 || off > size - 8) throw fault(GuestMemoryFault.Access.STORE, addr, off, 8);
+        I64.set(ram, (int) off, value);
+        written(off);
+    }
+
+    /** Atomic 32-bit compare-and-set (for SC.W and AMO loops); the address must be 4-aligned. */
+    public boolean compareAndSet32(long addr, long expected, long value) {
+        int off = atomicOffset(addr, 4);
+        boolean ok = I32.compareAndSet(ram, off, (int) expected, (int) value);
+        if (ok) written(off);
+        return ok;
+    }
+
+    /** Atomic 64-bit compare-and-set (for SC.D and AMO loops); the address must be 8-aligned. */
+    public boolean compareAndSet64(long addr, long expected, long value) {
+        int off = atomicOffset(addr, 8);
+        boolean ok = I64.compareAndSet(ram, off, expected, value);
+        if (ok) written(off);
+        return ok;
+    }
+
+    /** Volatile 32-bit load, sign-extended, for LR.W and AMOs; faults as a store would (AMO semantics). */
+    public long loadAtomic32(long addr) {
+        return (int) I32.getVolatile(ram, atomicOffset(addr, 4));
+    }
+
+    /** Volatile 64-bit load for LR.D and AMOs; faults as a store would (AMO semantics). */
+    public long loadAtomic64(long addr) {
+        return (long) I64.getVolatile(ram, atomicOffset(addr, 8));
+    }
+
+    /** Copies guest bytes out (hypercall arguments); the range must lie in RAM. */
+    public byte[] read(long addr, int length) {
+        if (!contains(addr, length)) throw new GuestMemoryFault(GuestMemoryFault.Access.LOAD, false, addr);
+        byte[] out = new byte[length];
+        System.arraycopy(ram, (int) (addr - RAM_BASE), out, 0, length);
+        return out;
+    }
+
+    /** Copies bytes into guest RAM (the ELF loader, hypercall results); the range must lie in RAM. */
+    public void write(long addr, byte[] bytes, int from, int length) {
+        if (!contains(addr, length)) throw new GuestMemoryFault(GuestMemoryFault.Access.STORE, false, addr);
+        int off = (int) (addr - RAM_BASE);
+        System.arraycopy(bytes, from, ram, off, length);
+        for (long p = off >>> PAGE_SHIFT; p <= (off + Math.max(length, 1) - 1L) >>> PAGE_SHIFT; p++) {
+            decoded[(int) p] = null;
+        }
+    }
+
+    /** Zeroes a range of guest RAM (an ELF segment's .bss part). */
+    public void zero(long addr, long length) {
+        if (!contains(addr, length)) throw new GuestMemoryFault(GuestMemoryFault.Access.STORE, false, addr);
+        int off = (int) (addr - RAM_BASE);
+        java.util.Arrays.fill(ram, off, off + (int) length, (byte) 0);
+        for (long p = off >>> PAGE_SHIFT; p <= (off + Math.max(length, 1) - 1L) >>> PAGE_SHIFT; p++) {
+            decoded[(int) p] = null;
+        }
+    }
+
+    private int atomicOffset(long addr, int width) {
+        long off = addr - RAM_BASE;
+        if ((off & (width - 1)) != 0 || off < 0 || off > size - width) throw fault(GuestMemoryFault.Access.STORE, addr, off, width);
+        return (int) off;
+    }
+
+    private void written(long off) {
+        // A store into a page holding decoded instructions drops its decodes. A store into the first
+        // halfword of a page may also change an instruction that started on the page before, but the
+        // interpreter never caches instructions that straddle a page, so one page suffices.
+        int page = (int) (off >>> PAGE_SHIFT);
+        if (decoded[page] != null) decoded[page] = null;
+    }
+
+    private GuestMemoryFault fault(GuestMemoryFault.Access access, long addr, long off, int width) {
+        boolean inRange = off >= 0 && off <= size - width;
+        return new GuestMemoryFault(access, inRange, addr);
+    }
+}

@@ -1,0 +1,191 @@
+package io.hotvisor.runtime.rendezvous;
+
+import java.time.Duration;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Stop-machine for the physical CPUs: parks every pCPU at its safe point, runs an action while no
+ * guest instruction executes and no hypercall is in flight, then releases them all.
+ *
+ * <p>Modelled on Xen's livepatch and microcode rendezvous: the requester signals every pCPU and
+ * waits for all of them to arrive within a deadline (default 30 ms). If any is late, the request
+ * is withdrawn, everyone who arrived is released, nothing runs, and {@link RendezvousBusyException}
+ * says how many arrived. pCPU threads call {@link #safePoint(int)} between time slices (and while
+ * idle); it costs one volatile read when nothing is pending.
+ *
+ * <p>An action may run on the requesting thread ({@link #run}) or once per core on that core's
+ * first thread while its siblings stay parked ({@link #runPerCore}), as late microcode loading needs.
+ * One rendezvous runs at a time; a second concurrent request is refused as busy.
+ */
+public final class Rendezvous {
+    /** Xen's default quiesce timeout. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(30);
+
+    /** Work done on each core's first thread while the core is parked. */
+    @FunctionalInterface
+    public interface PerCoreAction {
+        void run(int core) throws Exception;
+    }
+
+    /** Work done on the requesting thread while every pCPU is parked. */
+    @FunctionalInterface
+    public interface Action {
+        void run() throws Exception;
+    }
+
+    private enum Phase { IDLE, GATHER, PARKED, PER_CORE, RELEASED }
+
+    private final int cores;
+    private final int threadsPerCore;
+    private final int pcpus;
+    private final ReentrantLock requestLock = new ReentrantLock();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private volatile boolean pending;
+    private volatile Runnable onRequest = () -> {};
+    private Phase phase = Phase.IDLE;
+    private long generation;
+    private int arrived;
+    private long firstArrival;
+    private PerCoreAction perCore;
+    private boolean[] coreDone;
+    private Exception[] coreFailures;
+    private int coresDone;
+
+    public Rendezvous(int cores, int threadsPerCore) {
+        this.cores = cores;
+        this.threadsPerCore = threadsPerCore;
+        this.pcpus = cores * threadsPerCore;
+    }
+
+    /** Hook the scheduler sets so that idle pCPUs wake up and come to their safe point promptly. */
+    public void setOnRequest(Runnable hook) { this.onRequest = hook; }
+
+    /** True while a rendezvous is gathering or holding the pCPUs. */
+    public boolean pending() { return pending; }
+
+    /**
+     * Called by pCPU {@code pcpu} at a safe point. Returns at once when nothing is pending; else
+     * parks until the rendezvous is released or withdrawn, running the per-core action when this
+     * thread is its core's first.
+     */
+    public void safePoint(int pcpu) {
+        if (!pending) return;
+        lock.lock();
+        try {
+            if (phase != Phase.GATHER) return;
+            long gen = generation;
+            if (arrived++ == 0) firstArrival = System.nanoTime();
+            changed.signalAll();
+            int core = pcpu / threadsPerCore;
+            boolean primary = pcpu % threadsPerCore == 0;
+            while (generation == gen && phase != Phase.RELEASED && phase != Phase.IDLE) {
+                if (phase == Phase.PER_CORE && primary && !coreDone[core]) {
+                    runCore(core);
+                    continue;
+                }
+                changed.awaitUninterruptibly();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs {@code action} on the calling thread with every pCPU parked. */
+    public RendezvousReport run(Action action, Duration timeout) throws RendezvousBusyException, Exception {
+        return execute(action, null, timeout);
+    }
+
+    /** Runs {@code action} once per core, on the core's first thread, with every pCPU parked. */
+    public RendezvousReport runPerCore(PerCoreAction action, Duration timeout) throws RendezvousBusyException, Exception {
+        return execute(null, action, timeout);
+    }
+
+    private RendezvousReport execute(Action action, PerCoreAction perCoreAction, Duration timeout) throws Exception {
+        if (!requestLock.tryLock()) throw new RendezvousBusyException("another rendezvous is in progress; retry");
+        try {
+            long start = System.nanoTime();
+            long deadline = start + timeout.toNanos();
+            lock.lock();
+            try {
+                generation++;
+                arrived = 0;
+                phase = Phase.GATHER;
+                pending = true;
+            } finally {
+                lock.unlock();
+            }
+            onRequest.run();
+            lock.lock();
+            try {
+                while (arrived < pcpus) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        int got = arrived;
+                        release();
+                        throw new RendezvousBusyException(String.format(
+                                "timed out after %d ms waiting for pCPUs to quiesce: %d of %d arrived; nothing was changed",
+                                timeout.toMillis(), got, pcpus));
+                    }
+                    changed.awaitNanos(left);
+                }
+                long parked = System.nanoTime();
+                Exception failure = null;
+                if (perCoreAction != null) {
+                    perCore = perCoreAction;
+                    coreDone = new boolean[cores];
+                    coreFailures = new Exception[cores];
+                    coresDone = 0;
+                    phase = Phase.PER_CORE;
+                    changed.signalAll();
+                    while (coresDone < cores) changed.awaitUninterruptibly();
+                    for (Exception e : coreFailures) {
+                        if (e != null) { failure = e; break; }
+                    }
+                } else {
+                    phase = Phase.PARKED;
+                    try {
+                        action.run();
+                    } catch (Exception e) {
+                        failure = e;
+                    }
+                }
+                long end = System.nanoTime();
+                long first = firstArrival;
+                release();
+                if (failure != null) throw failure;
+                return new RendezvousReport(parked - start, end - parked, end - first);
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            requestLock.unlock();
+        }
+    }
+
+    /** Called with {@link #lock} held. */
+    private void runCore(int core) {
+        lock.unlock();
+        Exception failure = null;
+        try {
+            perCore.run(core);
+        } catch (Exception e) {
+            failure = e;
+        } finally {
+            lock.lock();
+        }
+        coreDone[core] = true;
+        coreFailures[core] = failure;
+        coresDone++;
+        changed.signalAll();
+    }
+
+    /** Called with {@link #lock} held. */
+    private void release() {
+        pending = false;
+        phase = Phase.RELEASED;
+        perCore = null;
+        changed.signalAll();
+    }
+}
