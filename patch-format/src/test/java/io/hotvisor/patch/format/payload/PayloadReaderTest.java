@@ -273,7 +273,7 @@ class PayloadReaderTest {
     }
 
     @Test
-    void overlappingEntriesAreRefused() throws Exception {
+    void aCentralRecordPointingAtAnotherEntrysHeaderIsRefused() throws Exception {
         Map<String, byte[]> entries = Fixtures.entries(payload());
         byte[] zip = Fixtures.zip(entries);
         // Point the second central record's local-header offset at the first entry.
