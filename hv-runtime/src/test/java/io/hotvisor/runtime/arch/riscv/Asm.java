@@ -68,8 +68,6 @@ final class Asm {
     /** Pads with a c.nop to a 4-byte boundary, as stvec's BASE requires. */
     Asm align4() { return (size & 2) != 0 ? cNop() : this; }
 
-    long addressOf(String name) { return TestMachine.CODE + labels.get(name); }
-
     Asm word(int w) {
         half(w & 0xffff);
         return half(w >>> 16);
