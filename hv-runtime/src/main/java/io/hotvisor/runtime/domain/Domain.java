@@ -35,6 +35,7 @@ public final class Domain {
     private int runningVcpus;
     private long capBudgetNanos;
     private long capPeriodStart = Long.MIN_VALUE;
+    private final Object capLock = new Object();
 
     /**
      * Creates a paused domain with the guest image loaded and vCPU 0 ready at its entry point.
@@ -92,11 +93,14 @@ public final class Domain {
     public void kick() { kick.run(); }
 
     /** Starts the guest: vCPU 0 runs from the ELF entry point. */
-    public synchronized void boot() {
-        if (state != DomainState.PAUSED || vcpus.get(0).state() != Vcpu.State.STOPPED) return;
-        state = DomainState.RUNNING;
-        Vcpu boot = vcpus.get(0);
-        boot.start(entry, 0);
+    public void boot() {
+        synchronized (this) {
+            if (state != DomainState.PAUSED || vcpus.get(0).state() != Vcpu.State.STOPPED) return;
+            state = DomainState.RUNNING;
+        }
+        // Outside the domain's monitor: starting a vCPU kicks the run queues, whose locks are
+        // held while the scheduler consults domains.
+        vcpus.get(0).start(entry, 0);
     }
 
     /** True when the scheduler may run vCPUs of this domain. */
@@ -165,17 +169,23 @@ public final class Domain {
      * Credit2 caps: whether the domain still has budget in the current period, refilling it when a
      * new period has begun. The budget is wall time, as Xen's caps are.
      */
-    public synchronized boolean capAllows(long now, long periodNanos) {
-        if (cap == 0) return true;
-        if (now - capPeriodStart >= periodNanos) {
-            capPeriodStart = now;
-            capBudgetNanos = periodNanos * cap / 100;
+    public boolean capAllows(long now, long periodNanos) {
+        int c = cap;
+        if (c == 0) return true;
+        synchronized (capLock) {
+            if (now - capPeriodStart >= periodNanos) {
+                capPeriodStart = now;
+                capBudgetNanos = periodNanos * c / 100;
+            }
+            return capBudgetNanos > 0;
         }
-        return capBudgetNanos > 0;
     }
 
     /** Charges a slice's wall time to the cap budget. */
-    public synchronized void chargeCap(long nanos) {
-        if (cap != 0) capBudgetNanos -= nanos;
+    public void chargeCap(long nanos) {
+        if (cap == 0) return;
+        synchronized (capLock) {
+            capBudgetNanos -= nanos;
+        }
     }
 }

@@ -136,6 +136,20 @@ public final class GuestMemory {
         return (long) I64.getVolatile(ram, atomicOffset(addr, 8));
     }
 
+    /** LR.W: a volatile 32-bit load, sign-extended; faults as a load (LR is a load, unlike the AMOs). */
+    public long loadReserved32(long addr) {
+        long off = addr - RAM_BASE;
+        if ((off & 3) != 0 || off < 0 || off > size - 4) throw fault(GuestMemoryFault.Access.LOAD, addr, off, 4);
+        return (int) I32.getVolatile(ram, (int) off);
+    }
+
+    /** LR.D: a volatile 64-bit load; faults as a load. */
+    public long loadReserved64(long addr) {
+        long off = addr - RAM_BASE;
+        if ((off & 7) != 0 || off < 0 || off > size - 8) throw fault(GuestMemoryFault.Access.LOAD, addr, off, 8);
+        return (long) I64.getVolatile(ram, (int) off);
+    }
+
     /** Copies guest bytes out (hypercall arguments); the range must lie in RAM. */
     public byte[] read(long addr, int length) {
         if (!contains(addr, length)) throw new GuestMemoryFault(GuestMemoryFault.Access.LOAD, false, addr);

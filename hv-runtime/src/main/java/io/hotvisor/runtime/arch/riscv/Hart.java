@@ -40,6 +40,10 @@ public final class Hart {
     private volatile long sip;
     private long stimecmp = -1L;
     private long instret;
+    /** Instructions retired so far in the current {@link #run}, for counter reads inside it. */
+    private long retiredInRun;
+    /** Exceptions taken in the current run: a trapping instruction does not retire. */
+    private long trapsInRun;
     private long reservation = NO_RESERVATION;
     private long reservedValue;
     private String crashReason;
@@ -198,6 +202,7 @@ public final class Hart {
                     }
                     default: {
                         this.pc = pc;
+                        retiredInRun = n - 1;
                         int r = system(m, rd, rs1, rs2, imm, next);
                         if (r == EXIT_CRASH) { exit = r; n--; break; }
                         next = this.pc;
@@ -214,7 +219,9 @@ public final class Hart {
             if (exit != EXIT_BUDGET) break;
         }
         if (exit != EXIT_CRASH) this.pc = pc;
-        instret += n;
+        instret += n - trapsInRun;
+        retiredInRun = 0;
+        trapsInRun = 0;
         return exit;
     }
 
@@ -227,7 +234,7 @@ public final class Hart {
         if ((lo & 3) != 3) {
             e = Decoder.decode16(lo);
         } else {
-            if (off + 4 > mem.size()) return Op.entry(Op.ILLEGAL, 0, 0, 0, lo);
+            if (off + 4 > mem.size()) return Op.entry(Op.FETCH_FAULT, 0, 0, 0, 2);
             int hi = (ram[o + 2] & 0xff) | (ram[o + 3] & 0xff) << 8;
             e = Decoder.decode32(lo | hi << 16);
             // An instruction straddling two pages is never cached: a store to the second page
@@ -280,8 +287,8 @@ public final class Hart {
             case Op.REMUW: { int q = (int) b; x[rd] = q == 0 ? (int) a : (int) Integer.remainderUnsigned((int) a, q); break; }
             case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI:
                 return csr(op, rd, rs1, (int) imm, next);
-            case Op.LR_W: x[rd] = mem.loadAtomic32(a); reservation = a; reservedValue = x[rd]; break;
-            case Op.LR_D: x[rd] = mem.loadAtomic64(a); reservation = a; reservedValue = x[rd]; break;
+            case Op.LR_W: x[rd] = mem.loadReserved32(a); reservation = a; reservedValue = x[rd]; break;
+            case Op.LR_D: x[rd] = mem.loadReserved64(a); reservation = a; reservedValue = x[rd]; break;
             case Op.SC_W: case Op.SC_D: {
                 // The reservation is modelled by value: the store succeeds when this hart's LR
                 // address matches and memory still holds the value LR read (a compare-and-set).
@@ -298,6 +305,8 @@ public final class Hart {
             case Op.AMO_D: x[rd] = amo64(a, b, (int) imm); break;
             case Op.EBREAK:
                 return trap(Csr.CAUSE_BREAKPOINT, pc) ? EXIT_BUDGET : EXIT_CRASH;
+            case Op.FETCH_FAULT: // the second half of a 32-bit instruction lies past the end of RAM
+                return trap(Csr.CAUSE_FETCH_ACCESS, pc + imm) ? EXIT_BUDGET : EXIT_CRASH;
             case Op.SRET:
                 if (priv == PRIV_U) return illegal(imm);
                 priv = (sstatus & Csr.SSTATUS_SPP) != 0 ? PRIV_S : PRIV_U;
@@ -368,7 +377,9 @@ public final class Hart {
         int kind = immediate ? op - 3 : op;
         // csrrs/csrrc with x0 (or zimm 0) do not write: reading a read-only CSR that way is legal.
         boolean writes = kind == Op.CSRRW || rs1 != 0;
-        if (priv == PRIV_U && csr < 0xc00) return illegal(0);
+        if (priv == PRIV_U && csr < Csr.CYCLE) return illegal(0);
+        // U-mode reads of cycle/time/instret need the matching scounteren bit (privileged spec, "scounteren").
+        if (priv == PRIV_U && csr <= Csr.INSTRET && (scounteren & (1L << (csr - Csr.CYCLE))) == 0) return illegal(0);
         long old;
         switch (csr) {
             case Csr.SSTATUS -> old = sstatus | Csr.SSTATUS_UXL64;
@@ -382,7 +393,7 @@ public final class Hart {
             case Csr.STVAL -> old = stval;
             case Csr.SIP -> { updateTimer(); old = sip; }
             case Csr.SATP -> old = 0;
-            case Csr.CYCLE, Csr.INSTRET -> old = instret;
+            case Csr.CYCLE, Csr.INSTRET -> old = instret + retiredInRun - trapsInRun;
             case Csr.TIME -> old = time.now();
             default -> { return illegal(0); }
         }
@@ -444,6 +455,7 @@ public final class Hart {
             return false;
         }
         enterTrap(cause, tval, pc);
+        trapsInRun++;
         return true;
     }
 

@@ -26,6 +26,8 @@ final class Op {
     static final int CSRRW = 70, CSRRS = 71, CSRRC = 72, CSRRWI = 73, CSRRSI = 74, CSRRCI = 75;
     static final int LR_W = 76, SC_W = 77, AMO_W = 78, LR_D = 79, SC_D = 80, AMO_D = 81;
     static final int ILLEGAL = 82;
+    /** A fetch that runs off the end of RAM half-way through an instruction; imm is the offset of the missing half. */
+    static final int FETCH_FAULT = 83;
 
     static final int COMPRESSED = 1 << 23;
 
