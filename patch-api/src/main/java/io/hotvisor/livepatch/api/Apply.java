@@ -1,0 +1,16 @@
+package io.hotvisor.livepatch.api;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a {@code public static void} no-argument method of a {@link LivepatchHooks} class as the
+ * payload's Apply hook. Replaces the default apply action inside the rendezvous window; throwing rolls the payload back in the same window.
+ */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.METHOD)
+public @interface Apply {}
