@@ -8,7 +8,7 @@ import java.lang.annotation.Target;
 
 /**
  * Marks a {@code public static void} no-argument method of a {@link LivepatchHooks} class as the
- * payload's Apply hook. Replaces the default apply action inside the rendezvous window; throwing rolls the payload back in the same window.
+ * payload's apply hook. Replaces the default apply action inside the rendezvous window; throwing rolls the payload back in the same window.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)

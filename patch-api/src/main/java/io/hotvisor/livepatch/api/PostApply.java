@@ -8,7 +8,7 @@ import java.lang.annotation.Target;
 
 /**
  * Marks a {@code public static void} no-argument method of a {@link LivepatchHooks} class as the
- * payload's Post-apply hook. Runs after the pCPUs are released; sees whether the apply succeeded.
+ * payload's post-apply hook. Runs after the pCPUs are released; sees whether the apply succeeded.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)

@@ -8,7 +8,7 @@ import java.lang.annotation.Target;
 
 /**
  * Marks a {@code public static void} no-argument method of a {@link LivepatchHooks} class as the
- * payload's Post-revert hook. Runs after the pCPUs are released following a revert.
+ * payload's post-revert hook. Runs after the pCPUs are released following a revert.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)

@@ -8,7 +8,7 @@ import java.lang.annotation.Target;
 
 /**
  * Marks a {@code public static void} no-argument method of a {@link LivepatchHooks} class as the
- * payload's Pre-apply hook. Runs before the rendezvous; throwing vetoes the apply and nothing is changed.
+ * payload's pre-apply hook. Runs before the rendezvous; throwing vetoes the apply and nothing is changed.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)

@@ -8,7 +8,7 @@ import java.lang.annotation.Target;
 
 /**
  * Marks a {@code public static void} no-argument method of a {@link LivepatchHooks} class as the
- * payload's Pre-revert hook. Runs before the rendezvous of a revert; throwing vetoes it and the payload stays applied.
+ * payload's pre-revert hook. Runs before the rendezvous of a revert; throwing vetoes it and the payload stays applied.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)

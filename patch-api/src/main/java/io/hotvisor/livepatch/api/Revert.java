@@ -8,7 +8,7 @@ import java.lang.annotation.Target;
 
 /**
  * Marks a {@code public static void} no-argument method of a {@link LivepatchHooks} class as the
- * payload's Revert hook. Replaces the default revert action inside the rendezvous window.
+ * payload's revert hook. Replaces the default revert action inside the rendezvous window.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)
