@@ -83,8 +83,8 @@ public final class EventChannelTable {
         EventChannelTable peer;
         int peerPort;
         synchronized (this) {
-            if (!valid(port)) return Status.INVALID_PORT;
-            if (state[port] != INTERDOMAIN) return Status.INVALID_STATE;
+            if (!valid(port) || state[port] == FREE) return Status.INVALID_PORT;
+            if (state[port] != INTERDOMAIN) return Status.INVALID_STATE; // unbound: nobody connected yet
             peer = peer(remoteDomain[port]);
             peerPort = remotePort[port];
         }
