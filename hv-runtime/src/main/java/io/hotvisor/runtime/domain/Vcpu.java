@@ -30,6 +30,7 @@ public final class Vcpu {
     private volatile int pollPort;
     private volatile boolean running;
     private long slices;
+    private volatile long runNanos;
 
     Vcpu(Domain domain, int index, Hart.EcallHandler ecalls, Hart.TimeSource time) {
         this.domain = domain;
@@ -44,6 +45,8 @@ public final class Vcpu {
     public int pollPort() { return pollPort; }
     public boolean running() { return running; }
     public long slices() { return slices; }
+    /** Wall time this vCPU has spent on pCPUs. */
+    public long runNanos() { return runNanos; }
 
     /** Starts this vCPU at {@code entry} (boot, or SBI HSM hart_start). */
     public void start(long entry, long opaque) {
@@ -91,6 +94,7 @@ public final class Vcpu {
         running = true;
         domain.enterRunning();
         long before = hart.instret();
+        long start = System.nanoTime();
         try {
             int exit = hart.run(budget);
             if (exit == Hart.EXIT_WFI && state == State.RUNNABLE) {
@@ -101,6 +105,7 @@ public final class Vcpu {
         } finally {
             running = false;
             slices++;
+            runNanos += System.nanoTime() - start;
             domain.leaveRunning();
         }
         return hart.instret() - before;

@@ -1,0 +1,27 @@
+package io.hotvisor.runtime.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * One command of the control plane ({@code info}, {@code list}, {@code livepatch.apply}, ...).
+ * Subsystems contribute commands; the server dispatches by {@link #name()}.
+ */
+public interface ControlCommand {
+    String name();
+
+    /**
+     * Carries out the request.
+     *
+     * @param args   the request's arguments
+     * @param stream for streaming commands: sends an intermediate result; returns false once the client is gone
+     * @return the (final) result, serialised with Jackson
+     * @throws ControlException for anything the operator should be told
+     */
+    Object handle(JsonNode args, Stream stream) throws Exception;
+
+    /** Sends intermediate results of a streaming command. */
+    @FunctionalInterface
+    interface Stream {
+        boolean send(Object partial);
+    }
+}

@@ -1,0 +1,153 @@
+package io.hotvisor.host.osgi;
+
+import io.hotvisor.patch.format.BuildId;
+import io.hotvisor.patch.format.ClassImage;
+import io.hotvisor.runtime.control.ControlCommand;
+import io.hotvisor.runtime.control.ControlServer;
+import io.hotvisor.runtime.control.HostCommands;
+import io.hotvisor.runtime.control.LogRing;
+import io.hotvisor.runtime.control.PeerCredentials;
+import io.hotvisor.runtime.host.Host;
+import io.hotvisor.runtime.host.HostConfig;
+import io.hotvisor.runtime.rendezvous.Rendezvous;
+import io.hotvisor.runtime.sched.SchedGran;
+import io.hotvisor.runtime.sched.Topology;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleActivator;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.util.tracker.ServiceTracker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts the hypervisor inside the framework: builds the {@link Host} from the launcher's
+ * configuration (framework properties {@code hotvisor.*}), publishes it, its {@link Rendezvous} and
+ * the {@link ControlServer} as OSGi services, serves the control socket, and adds every
+ * {@link ControlCommand} service other bundles publish (the livepatch agent's, microcode's).
+ */
+public final class HostActivator implements BundleActivator {
+    private static final System.Logger LOG = System.getLogger("hotvisor.host");
+    /** Bundles whose classes make up the hypervisor build (and its build-id). */
+    static final String HYPERVISOR_BUNDLE_PREFIX = "io.hotvisor.";
+
+    private Host host;
+    private ControlServer control;
+    private LogRing log;
+    private ServiceTracker<ControlCommand, ControlCommand> commands;
+    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+
+    @Override
+    public void start(BundleContext ctx) throws Exception {
+        log = new LogRing();
+        java.util.logging.Logger.getLogger("").addHandler(log);
+        HostConfig config = HostConfig.defaults()
+                .withTopology(Topology.parse(property(ctx, "hotvisor.topology", "2x2")))
+                .withSchedGran(SchedGran.parse(property(ctx, "hotvisor.sched-gran", "cpu")))
+                .withSlice(Long.parseLong(property(ctx, "hotvisor.slice", String.valueOf(HostConfig.DEFAULT_SLICE))))
+                .withLogConsole(Boolean.parseBoolean(property(ctx, "hotvisor.log-console", "true")));
+        host = new Host(config).start();
+        String buildId = buildId(ctx);
+        LOG.log(System.Logger.Level.INFO, "hypervisor build-id {0}", buildId);
+        HostCommands.Build build = new HostCommands.Build(buildId, List.of());
+        control = new ControlServer(Path.of(property(ctx, "hotvisor.control-socket", "state/control.sock")), PeerCredentials.KERNEL);
+        HostCommands.register(control, host, () -> new HostCommands.Build(buildId, bundles(ctx)), log, () -> stopFramework(ctx));
+        registrations.add(ctx.registerService(Host.class, host, null));
+        registrations.add(ctx.registerService(Rendezvous.class, host.rendezvous(), null));
+        registrations.add(ctx.registerService(ControlServer.class, control, null));
+        registrations.add(ctx.registerService(HostCommands.Build.class, build, null));
+        commands = new ServiceTracker<>(ctx, ControlCommand.class, null) {
+            @Override
+            public ControlCommand addingService(ServiceReference<ControlCommand> ref) {
+                ControlCommand c = ctx.getService(ref);
+                control.register(c);
+                return c;
+            }
+
+            @Override
+            public void removedService(ServiceReference<ControlCommand> ref, ControlCommand c) {
+                control.unregister(c.name());
+                ctx.ungetService(ref);
+            }
+        };
+        commands.open();
+        control.start();
+    }
+
+    @Override
+    public void stop(BundleContext ctx) throws Exception {
+        if (commands != null) commands.close();
+        registrations.forEach(ServiceRegistration::unregister);
+        registrations.clear();
+        if (control != null) control.close();
+        if (host != null) host.close();
+        java.util.logging.Logger.getLogger("").removeHandler(log);
+        LOG.log(System.Logger.Level.INFO, "host stopped");
+    }
+
+    private static void stopFramework(BundleContext ctx) {
+        try {
+            ctx.getBundle(0).stop();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.ERROR, "could not stop the framework", e);
+        }
+    }
+
+    private static String property(BundleContext ctx, String key, String fallback) {
+        String v = ctx.getProperty(key);
+        return v == null ? fallback : v;
+    }
+
+    /** The running build's id: every class of every Hotvisor bundle, hashed as patch-format specifies. */
+    static String buildId(BundleContext ctx) throws IOException {
+        List<ClassImage> classes = new ArrayList<>();
+        for (Bundle b : ctx.getBundles()) {
+            String name = b.getSymbolicName();
+            if (name == null || !name.startsWith(HYPERVISOR_BUNDLE_PREFIX)) continue;
+            Enumeration<URL> entries = b.findEntries("/", "*.class", true);
+            for (URL url : entries == null ? Collections.<URL>emptyList() : Collections.list(entries)) {
+                String path = url.getPath().substring(1);
+                if (path.startsWith("META-INF/")) continue;
+                try (InputStream in = url.openStream()) {
+                    String className = path.substring(0, path.length() - ".class".length()).replace('/', '.');
+                    classes.add(new ClassImage(name, b.getVersion().toString(), className, in.readAllBytes()));
+                }
+            }
+        }
+        return BuildId.compute(classes).hex();
+    }
+
+    /** Every bundle of the framework with its symbolic name, version and state, for hvctl info/bundles. */
+    static List<Map<String, String>> bundles(BundleContext ctx) {
+        List<Map<String, String>> bundles = new ArrayList<>();
+        for (Bundle b : ctx.getBundles()) {
+            Map<String, String> row = new LinkedHashMap<>();
+            row.put("symbolicName", b.getSymbolicName());
+            row.put("version", b.getVersion().toString());
+            row.put("state", state(b.getState()));
+            bundles.add(row);
+        }
+        return bundles;
+    }
+
+    private static String state(int s) {
+        return switch (s) {
+            case Bundle.ACTIVE -> "active";
+            case Bundle.RESOLVED -> "resolved";
+            case Bundle.STARTING -> "starting";
+            case Bundle.STOPPING -> "stopping";
+            case Bundle.INSTALLED -> "installed";
+            default -> "uninstalled";
+        };
+    }
+}

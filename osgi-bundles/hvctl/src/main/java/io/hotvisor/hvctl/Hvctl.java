@@ -1,0 +1,275 @@
+package io.hotvisor.hvctl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hotvisor.runtime.control.ControlProtocol;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code hvctl}: drives a running Hotvisor host over its control socket, modelled on Xen's {@code xl}.
+ *
+ * <p>Exit status: 0 success; 1 the host refused or the request failed (one line says why); 2 busy,
+ * retry; 3 no host reachable at the socket; 64 usage error.
+ */
+@Command(name = "hvctl", mixinStandardHelpOptions = true, version = "hvctl 0.1.0",
+        description = "Control a running Hotvisor host.",
+        subcommands = {Hvctl.Info.class, Hvctl.Bundles.class, Hvctl.ListDomains.class, Hvctl.Create.class, Hvctl.Destroy.class,
+                Hvctl.Pause.class, Hvctl.Unpause.class, Hvctl.Console.class, Hvctl.VcpuList.class, Hvctl.SchedCredit2.class,
+                Hvctl.Dmesg.class, Hvctl.Shutdown.class})
+public final class Hvctl {
+    static final int EXIT_ERROR = 1, EXIT_BUSY = 2, EXIT_NO_HOST = 3, EXIT_USAGE = 64;
+
+    @Option(names = "--socket", scope = CommandLine.ScopeType.INHERIT,
+            description = "control socket of the host (default: $HOTVISOR_SOCKET, else state/control.sock)")
+    Path socket;
+
+    @Option(names = "--json", scope = CommandLine.ScopeType.INHERIT, description = "print the result as JSON")
+    boolean json;
+
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "print stack traces of internal errors")
+    boolean debug;
+
+    public static void main(String[] args) {
+        System.exit(execute(System.out, System.err, args));
+    }
+
+    static int execute(PrintStream out, PrintStream err, String... args) {
+        CommandLine cl = new CommandLine(new Hvctl());
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setExecutionExceptionHandler((ex, line, parse) -> {
+            if (ex instanceof HvctlException h) {
+                err.println("hvctl: " + (h.code() != null ? "error " + h.code() + ": " : "error: ") + h.getMessage());
+                return h.exitStatus();
+            }
+            err.println("hvctl: internal error: " + ex);
+            if (line.getCommandSpec().root().userObject() instanceof Hvctl h && h.debug) ex.printStackTrace(err);
+            return EXIT_ERROR;
+        });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("hvctl: error: " + ex.getMessage());
+            err.println("Try 'hvctl --help' for usage.");
+            return EXIT_USAGE;
+        });
+        return cl.execute(args);
+    }
+
+    Path socketPath() {
+        if (socket != null) return socket;
+        String env = System.getenv("HOTVISOR_SOCKET");
+        if (env != null && !env.isEmpty()) return Path.of(env);
+        String home = System.getProperty("hotvisor.home");
+        return home != null ? Path.of(home, "state", "control.sock") : Path.of("state", "control.sock");
+    }
+
+    /** Base of every subcommand: one request, the result printed as text or JSON. */
+    abstract static class Request implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Hvctl root;
+
+        abstract String command();
+
+        JsonNode args() throws HvctlException {
+            return ControlProtocol.JSON.createObjectNode();
+        }
+
+        abstract void print(JsonNode result, PrintStream out);
+
+        void partial(JsonNode partial, PrintStream out) {}
+
+        @Override
+        public Integer call() throws HvctlException {
+            PrintStream out = System.out;
+            try (ControlClient c = new ControlClient(root.socketPath())) {
+                JsonNode result = c.call(command(), args(), p -> partial(p, out));
+                if (root.json) out.println(result.toPrettyString());
+                else print(result, out);
+                out.flush();
+            }
+            return 0;
+        }
+    }
+
+    /** A request naming one domain. */
+    abstract static class DomainRequest extends Request {
+        @Parameters(paramLabel = "DOMAIN", description = "domain name or id")
+        String domain;
+
+        @Override
+        JsonNode args() {
+            return ControlProtocol.JSON.createObjectNode().put("domain", domain);
+        }
+
+        @Override
+        void print(JsonNode r, PrintStream out) {
+            out.printf("%s: %s%n", r.path("domain").asText(), r.path("state").asText());
+        }
+    }
+
+    @Command(name = "info", description = "Host version, build-id, topology, scheduler and uptime.")
+    static final class Info extends Request {
+        String command() { return "info"; }
+
+        void print(JsonNode r, PrintStream out) {
+            out.printf("version        : %s%n", r.path("version").asText());
+            out.printf("extra version  : %s%n", r.path("extraVersion").asText());
+            out.printf("build-id       : %s%n", r.path("buildId").asText());
+            out.printf("topology       : %s (%d pCPUs)%n", r.path("topology").asText(), r.path("pcpus").asInt());
+            out.printf("sched-gran     : %s%n", r.path("schedGran").asText());
+            out.printf("uptime         : %.1f s%n", r.path("uptimeSeconds").asDouble());
+            out.printf("domains        : %d%n", r.path("domains").asInt());
+        }
+    }
+
+    @Command(name = "bundles", description = "The OSGi bundles of the running host.")
+    static final class Bundles extends Request {
+        String command() { return "info"; }
+
+        @Override
+        public Integer call() throws HvctlException {
+            if (root.json) {
+                try (ControlClient c = new ControlClient(root.socketPath())) {
+                    System.out.println(c.call("info", args(), p -> {}).path("bundles").toPrettyString());
+                }
+                return 0;
+            }
+            return super.call();
+        }
+
+        void print(JsonNode r, PrintStream out) {
+            out.printf("%-36s %-10s %s%n", "Symbolic name", "Version", "State");
+            for (JsonNode b : r.path("bundles")) {
+                out.printf("%-36s %-10s %s%n", b.path("symbolicName").asText(), b.path("version").asText(), b.path("state").asText());
+            }
+        }
+    }
+
+    @Command(name = "list", description = "Domains: name, id, memory, vCPUs, state, time.")
+    static final class ListDomains extends Request {
+        String command() { return "list"; }
+
+        void print(JsonNode r, PrintStream out) {
+            out.printf("%-24s %5s %8s %5s %-10s %9s%n", "Name", "ID", "Mem(MiB)", "VCPUs", "State", "Time(s)");
+            for (JsonNode d : r) {
+                out.printf("%-24s %5d %8d %5d %-10s %9.1f%n", d.path("name").asText(), d.path("id").asInt(), d.path("memMiB").asLong(),
+                        d.path("vcpus").asInt(), d.path("state").asText(), d.path("timeSeconds").asDouble());
+            }
+        }
+    }
+
+    @Command(name = "create", description = "Create and start a guest from a config file (name, kernel, memory, vcpus, weight, cap).")
+    static final class Create extends Request {
+        @Parameters(paramLabel = "CONFIG")
+        Path config;
+
+        String command() { return "create"; }
+
+        JsonNode args() throws HvctlException { return GuestConfig.read(config); }
+
+        void print(JsonNode r, PrintStream out) {
+            out.printf("created %s (id %d)%n", r.path("domain").asText(), r.path("id").asInt());
+        }
+    }
+
+    @Command(name = "destroy", description = "Destroy a domain.")
+    static final class Destroy extends DomainRequest {
+        String command() { return "destroy"; }
+    }
+
+    @Command(name = "pause", description = "Pause a domain.")
+    static final class Pause extends DomainRequest {
+        String command() { return "pause"; }
+    }
+
+    @Command(name = "unpause", description = "Unpause a domain.")
+    static final class Unpause extends DomainRequest {
+        String command() { return "unpause"; }
+    }
+
+    @Command(name = "console", description = "Print a domain's console; with --follow, keep printing until it ends.")
+    static final class Console extends DomainRequest {
+        @Option(names = {"-f", "--follow"}, description = "follow the output until the domain ends")
+        boolean follow;
+
+        String command() { return "console"; }
+
+        @Override
+        JsonNode args() {
+            return ((ObjectNode) super.args()).put("follow", follow);
+        }
+
+        void partial(JsonNode p, PrintStream out) {
+            if (!root.json) {
+                out.print(p.path("data").asText());
+                out.flush();
+            }
+        }
+
+        void print(JsonNode r, PrintStream out) {
+            out.print(r.path("data").asText());
+        }
+    }
+
+    @Command(name = "vcpu-list", description = "vCPUs of every domain: state, instructions retired, slices.")
+    static final class VcpuList extends Request {
+        String command() { return "vcpu-list"; }
+
+        void print(JsonNode r, PrintStream out) {
+            out.printf("%-24s %5s %5s %-9s %-7s %15s %9s%n", "Name", "ID", "VCPU", "State", "Running", "Instructions", "Slices");
+            for (JsonNode v : r) {
+                out.printf("%-24s %5d %5d %-9s %-7s %15d %9d%n", v.path("domain").asText(), v.path("id").asInt(), v.path("vcpu").asInt(),
+                        v.path("state").asText(), v.path("running").asBoolean() ? "yes" : "no", v.path("instructions").asLong(), v.path("slices").asLong());
+            }
+        }
+    }
+
+    @Command(name = "sched-credit2", description = "Show or set credit2 weight and cap of domains.")
+    static final class SchedCredit2 extends Request {
+        @Option(names = {"-d", "--domain"}) String domain;
+        @Option(names = {"-w", "--weight"}) Integer weight;
+        @Option(names = {"-c", "--cap"}) Integer cap;
+
+        String command() { return "sched-credit2"; }
+
+        JsonNode args() throws HvctlException {
+            if (domain == null && (weight != null || cap != null)) throw new HvctlException("--weight and --cap need --domain", EXIT_USAGE);
+            ObjectNode a = ControlProtocol.JSON.createObjectNode();
+            if (domain != null) a.put("domain", domain);
+            if (weight != null) a.put("weight", weight);
+            if (cap != null) a.put("cap", cap);
+            return a;
+        }
+
+        void print(JsonNode r, PrintStream out) {
+            out.printf("%-24s %5s %6s %4s%n", "Name", "ID", "Weight", "Cap");
+            for (JsonNode d : r) {
+                out.printf("%-24s %5d %6d %4d%n", d.path("domain").asText(), d.path("id").asInt(), d.path("weight").asInt(), d.path("cap").asInt());
+            }
+        }
+    }
+
+    @Command(name = "dmesg", description = "The host's log ring.")
+    static final class Dmesg extends Request {
+        String command() { return "dmesg"; }
+
+        void print(JsonNode r, PrintStream out) {
+            for (JsonNode line : r) out.println(line.asText());
+        }
+    }
+
+    @Command(name = "shutdown", description = "Stop the host (its domains are destroyed).")
+    static final class Shutdown extends Request {
+        String command() { return "shutdown"; }
+
+        void print(JsonNode r, PrintStream out) {
+            out.println("host shutting down");
+        }
+    }
+}

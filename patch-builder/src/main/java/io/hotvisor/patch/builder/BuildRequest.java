@@ -1,0 +1,46 @@
+package io.hotvisor.patch.builder;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What to build (the options of {@code hvpatch build}).
+ *
+ * @param repo          the git repository (any directory inside it)
+ * @param base          the revision the target host was built from
+ * @param head          the revision with the fix; {@code null} when {@code diff} is given
+ * @param diff          a diff to apply to {@code base}; {@code null} when {@code head} is given
+ * @param name          payload name
+ * @param key           private key file ({@code NAME.key} beside {@code NAME.pub}); may be {@code null} for a dry run
+ * @param output        payload file to write; may be {@code null} for a dry run
+ * @param target        the target host's {@code build-info.json}
+ * @param dryRun        classify only, write nothing
+ * @param description   metadata, may be {@code null}
+ * @param author        metadata, may be {@code null}
+ * @param dependsOn     payload build-id this payload stacks on (hex), may be {@code null}
+ * @param cacheDir      where base builds are cached
+ * @param forceCompiler build even when the running javac differs from the target's (not recommended)
+ * @param mavenRepo     local Maven repository holding the dependency jars
+ */
+public record BuildRequest(Path repo, String base, String head, Path diff, String name, Path key, Path output,
+                           Path target, boolean dryRun, String description, String author, String dependsOn,
+                           Path cacheDir, boolean forceCompiler, Path mavenRepo) {
+    /** Checks that exactly one of head and diff is given. */
+    public BuildRequest {
+        Objects.requireNonNull(repo, "repo");
+        Objects.requireNonNull(base, "base");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(cacheDir, "cacheDir");
+        Objects.requireNonNull(mavenRepo, "mavenRepo");
+        if ((head == null) == (diff == null)) {
+            throw new IllegalArgumentException("exactly one of head and diff");
+        }
+    }
+
+    /** The default cache: {@code $XDG_CACHE_HOME/hotvisor/hvpatch} or {@code ~/.cache/hotvisor/hvpatch}. */
+    public static Path defaultCacheDir() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path root = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return root.resolve("hotvisor").resolve("hvpatch");
+    }
+}

@@ -1,0 +1,225 @@
+package io.hotvisor.patch.builder.cli;
+
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hotvisor.patch.builder.BuildError;
+import io.hotvisor.patch.builder.BuildException;
+import io.hotvisor.patch.builder.BuildRequest;
+import io.hotvisor.patch.builder.BuildResult;
+import io.hotvisor.patch.builder.PatchBuilder;
+import io.hotvisor.patch.builder.compile.ClasspathResolver;
+import io.hotvisor.patch.builder.diff.Verdict;
+import io.hotvisor.patch.format.manifest.Hook;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hvpatch build}. Progress on stderr, the classification (or {@code --json}) on stdout; a
+ * failure is one {@code hvpatch: error: ...} line after its detail lines, exit 1 when the change
+ * cannot become a payload and 2 when the inputs are unusable ({@link BuildError#exitStatus()}).
+ */
+@Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Build a signed live-patch payload from a git revision range or a diff.",
+                "Compiles the changed modules at both revisions with the target's javac flags, diffs the bytecode "
+                        + "and refuses what a running JVM cannot take."})
+final class BuildCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--repo", required = true, paramLabel = "DIR", description = "The git repository.")
+    Path repo;
+
+    @Option(names = "--base", required = true, paramLabel = "REV", description = "Revision the target host was built from.")
+    String base;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Change change;
+
+    static final class Change {
+        @Option(names = "--head", required = true, paramLabel = "REV", description = "Revision with the fix.")
+        String head;
+
+        @Option(names = "--diff", required = true, paramLabel = "FILE", description = "A diff to apply to the base instead.")
+        Path diff;
+    }
+
+    @Option(names = "--name", required = true, paramLabel = "NAME", description = "Payload name.")
+    String name;
+
+    @Option(names = "--key", paramLabel = "KEY", description = "Private signing key (NAME.key beside NAME.pub).")
+    Path key;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT.hvp", description = "Payload file to write.")
+    Path output;
+
+    @Option(names = "--target", required = true, paramLabel = "BUILD-INFO.json", description = "The target host's build-info.json.")
+    Path target;
+
+    @Option(names = "--dry-run", description = "Print the classification; write nothing.")
+    boolean dryRun;
+
+    @Option(names = "--explain", description = "With a refusal, say what to do instead.")
+    boolean explain;
+
+    @Option(names = "--description", paramLabel = "TEXT", description = "Metadata: what the fix does.")
+    String description;
+
+    @Option(names = "--author", paramLabel = "TEXT", description = "Metadata: who made it.")
+    String author;
+
+    @Option(names = "--depends-on", paramLabel = "BUILDID", description = "Payload build-id this payload stacks on.")
+    String dependsOn;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "Cache of base builds (default: ~/.cache/hotvisor/hvpatch).")
+    Path cache;
+
+    @Option(names = "--maven-repo", paramLabel = "DIR", description = "Local Maven repository with the dependency jars "
+            + "(default: -Dmaven.repo.local or ~/.m2/repository).")
+    Path mavenRepo;
+
+    @Option(names = "--force-compiler", description = "Build even if this javac differs from the target's (not recommended).")
+    boolean forceCompiler;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Option(names = "--quiet", description = "No progress lines.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        BuildRequest request = new BuildRequest(repo, base, change.head, change.diff, name, key, output, target, dryRun,
+                description, author, dependsOn, cache != null ? cache : BuildRequest.defaultCacheDir(), forceCompiler,
+                mavenRepo != null ? mavenRepo : ClasspathResolver.defaultLocalRepository());
+        try {
+            BuildResult result = new PatchBuilder(request, quiet ? PatchBuilder.Progress.NONE : new StderrProgress(err)).build();
+            if (json) {
+                print(out, success(result));
+            } else {
+                result.notes().forEach(n -> out.println("note: " + n));
+                for (Verdict v : result.verdicts()) {
+                    out.println(v.kind().name().toLowerCase(Locale.ROOT) + ": " + v.className());
+                    v.changes().forEach(c -> out.println("    " + c));
+                }
+                for (Hook h : result.hooks()) {
+                    out.println("hook: " + h.phase().jsonName() + " " + h.className() + "." + h.method());
+                }
+                if (result.output() != null) {
+                    out.println("wrote " + result.output() + " (payload build-id " + result.payloadBuildId() + ")");
+                }
+            }
+            out.flush();
+            return 0;
+        } catch (BuildException e) {
+            List<String> details = new ArrayList<>();
+            for (String d : e.details()) {
+                details.add(d);
+                if (explain && e.error() == BuildError.REFUSED) {
+                    details.add("    instead: " + Explanations.of(d));
+                }
+            }
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("status", e.error().exitStatus() == 1 ? "refused" : "error");
+                m.put("error", e.error().name());
+                m.put("message", e.getMessage());
+                m.put("details", details);
+                print(out, m);
+            } else {
+                details.forEach(err::println);
+                err.println("hvpatch: error: " + e.getMessage());
+            }
+            if (spec.commandLine().getParent().getParseResult() != null && debug()) {
+                StringWriter trace = new StringWriter();
+                e.printStackTrace(new PrintWriter(trace));
+                err.print(trace);
+            }
+            err.flush();
+            out.flush();
+            return e.error().exitStatus();
+        }
+    }
+
+    private boolean debug() {
+        CommandLine.ParseResult top = spec.commandLine().getParent().getParseResult();
+        for (CommandLine.ParseResult at = top; at != null; at = at.subcommand()) {
+            if (at.hasMatchedOption("--debug")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Map<String, Object> success(BuildResult result) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", "ok");
+        List<Map<String, Object>> classes = new ArrayList<>();
+        for (Verdict v : result.verdicts()) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("class", v.className());
+            c.put("kind", v.kind().name().toLowerCase(Locale.ROOT));
+            c.put("changes", v.changes());
+            classes.add(c);
+        }
+        m.put("classes", classes);
+        List<Map<String, Object>> hooks = new ArrayList<>();
+        for (Hook h : result.hooks()) {
+            hooks.add(Map.of("phase", h.phase().jsonName(), "class", h.className(), "method", h.method()));
+        }
+        m.put("hooks", hooks);
+        m.put("notes", result.notes());
+        if (result.output() != null) {
+            m.put("output", result.output().toString());
+            m.put("payload-build-id", result.payloadBuildId().hex());
+        }
+        return m;
+    }
+
+    private static void print(PrintWriter out, Object value) {
+        try {
+            out.println(new ObjectMapper().writer(new DefaultPrettyPrinter()
+                    .withObjectIndenter(new DefaultIndenter("  ", "\n"))).writeValueAsString(value));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("could not write JSON output", e);
+        }
+    }
+
+    /** {@code [1/5] reading revisions ... done (0.2 s)} on stderr. */
+    private static final class StderrProgress implements PatchBuilder.Progress {
+        private final PrintWriter err;
+        private long started;
+
+        StderrProgress(PrintWriter err) {
+            this.err = err;
+        }
+
+        @Override
+        public void stage(int number, String what) {
+            started = System.nanoTime();
+            err.print("[" + number + "/" + PatchBuilder.STAGES + "] " + what + " ... ");
+            err.flush();
+        }
+
+        @Override
+        public void done(String detail) {
+            err.printf(Locale.ROOT, "done (%.1f s)%s%n", (System.nanoTime() - started) / 1e9, detail.isEmpty() ? "" : ": " + detail);
+            err.flush();
+        }
+    }
+}

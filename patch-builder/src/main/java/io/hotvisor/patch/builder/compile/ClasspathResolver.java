@@ -1,0 +1,83 @@
+package io.hotvisor.patch.builder.compile;
+
+import io.hotvisor.patch.builder.BuildError;
+import io.hotvisor.patch.builder.BuildException;
+import io.hotvisor.patch.format.Sha256;
+import io.hotvisor.patch.format.buildinfo.BuildInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Finds the dependency jars a build-info names in a local Maven repository.
+ *
+ * <p>Why a walk by file name and not {@code mvn dependency:build-classpath}: a walk of a local
+ * repository of ~1,000 jars takes about 0.1 s, while a Maven start takes seconds; and the SHA-256
+ * recorded in the build-info proves the jar found is the very jar the host was built against,
+ * which a fresh resolution would not (a SNAPSHOT or a re-published artifact could differ).
+ */
+public final class ClasspathResolver {
+    private final Path localRepository;
+
+    /** A resolver over {@code localRepository} ({@code ~/.m2/repository}). */
+    public ClasspathResolver(Path localRepository) {
+        this.localRepository = localRepository;
+    }
+
+    /** {@code -Dmaven.repo.local} if set, else {@code ~/.m2/repository}. */
+    public static Path defaultLocalRepository() {
+        String configured = System.getProperty("maven.repo.local");
+        return configured != null ? Path.of(configured) : Path.of(System.getProperty("user.home"), ".m2", "repository");
+    }
+
+    /**
+     * The jar files, in order.
+     *
+     * @throws BuildException {@code MISSING_DEPENDENCY} naming the first jar not found with its hash
+     */
+    public List<Path> resolve(String module, List<BuildInfo.Jar> jars) throws BuildException {
+        if (jars.isEmpty()) {
+            return List.of();
+        }
+        Set<String> wanted = jars.stream().map(BuildInfo.Jar::file).collect(Collectors.toSet());
+        Map<String, List<Path>> candidates = new HashMap<>();
+        if (Files.isDirectory(localRepository)) {
+            try (Stream<Path> walk = Files.walk(localRepository)) {
+                walk.filter(p -> wanted.contains(p.getFileName().toString()) && Files.isRegularFile(p))
+                        .forEach(p -> candidates.computeIfAbsent(p.getFileName().toString(), k -> new ArrayList<>()).add(p));
+            } catch (IOException | UncheckedIOException e) {
+                throw new BuildException(BuildError.IO_ERROR, localRepository + ": cannot be searched: " + e.getMessage(), e);
+            }
+        }
+        List<Path> out = new ArrayList<>();
+        for (BuildInfo.Jar jar : jars) {
+            Path found = null;
+            for (Path p : candidates.getOrDefault(jar.file(), List.of())) {
+                try {
+                    if (Sha256.of(Files.readAllBytes(p)).equals(jar.sha256())) {
+                        found = p;
+                        break;
+                    }
+                } catch (IOException e) {
+                    // an unreadable candidate is not the jar; keep looking
+                }
+            }
+            if (found == null) {
+                throw new BuildException(BuildError.MISSING_DEPENDENCY, "dependency " + jar.file() + " (sha256 "
+                        + jar.sha256().hex().substring(0, 16) + "...) of module " + module + " is not in the local Maven repository "
+                        + localRepository + (candidates.containsKey(jar.file()) ? " with that hash (a different build of it is)" : "")
+                        + "; build the base revision once with Maven (mvn -q -DskipTests install) or point -Dmaven.repo.local at the host build's repository");
+            }
+            out.add(found);
+        }
+        return out;
+    }
+}
