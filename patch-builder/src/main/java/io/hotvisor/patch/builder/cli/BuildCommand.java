@@ -104,11 +104,12 @@ final class BuildCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        StderrProgress progress = new StderrProgress(err);
         BuildRequest request = new BuildRequest(repo, base, change.head, change.diff, name, key, output, target, dryRun,
                 description, author, dependsOn, cache != null ? cache : BuildRequest.defaultCacheDir(), forceCompiler,
                 mavenRepo != null ? mavenRepo : ClasspathResolver.defaultLocalRepository());
         try {
-            BuildResult result = new PatchBuilder(request, quiet ? PatchBuilder.Progress.NONE : new StderrProgress(err)).build();
+            BuildResult result = new PatchBuilder(request, quiet ? PatchBuilder.Progress.NONE : progress).build();
             if (json) {
                 print(out, success(result));
             } else {
@@ -127,6 +128,7 @@ final class BuildCommand implements Callable<Integer> {
             out.flush();
             return 0;
         } catch (BuildException e) {
+            progress.failed();
             List<String> details = new ArrayList<>();
             for (String d : e.details()) {
                 details.add(d);
@@ -204,6 +206,7 @@ final class BuildCommand implements Callable<Integer> {
     private static final class StderrProgress implements PatchBuilder.Progress {
         private final PrintWriter err;
         private long started;
+        private boolean open;
 
         StderrProgress(PrintWriter err) {
             this.err = err;
@@ -212,14 +215,24 @@ final class BuildCommand implements Callable<Integer> {
         @Override
         public void stage(int number, String what) {
             started = System.nanoTime();
+            open = true;
             err.print("[" + number + "/" + PatchBuilder.STAGES + "] " + what + " ... ");
             err.flush();
         }
 
         @Override
         public void done(String detail) {
+            open = false;
             err.printf(Locale.ROOT, "done (%.1f s)%s%n", (System.nanoTime() - started) / 1e9, detail.isEmpty() ? "" : ": " + detail);
             err.flush();
+        }
+
+        /** Ends a stage line left open by a failure, so the error starts a line of its own. */
+        void failed() {
+            if (open) {
+                err.printf(Locale.ROOT, "failed (%.1f s)%n", (System.nanoTime() - started) / 1e9);
+                open = false;
+            }
         }
     }
 }
