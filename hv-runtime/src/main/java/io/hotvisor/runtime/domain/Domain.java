@@ -34,7 +34,8 @@ public final class Domain {
     private volatile int cap;
     private int runningVcpus;
     private long capBudgetNanos;
-    private long capPeriodStart = Long.MIN_VALUE;
+    private long capPeriodStart;
+    private boolean capPeriodStarted;
     private final Object capLock = new Object();
 
     /**
@@ -173,7 +174,8 @@ public final class Domain {
         int c = cap;
         if (c == 0) return true;
         synchronized (capLock) {
-            if (now - capPeriodStart >= periodNanos) {
+            if (!capPeriodStarted || now - capPeriodStart >= periodNanos) {
+                capPeriodStarted = true;
                 capPeriodStart = now;
                 capBudgetNanos = periodNanos * c / 100;
             }
