@@ -1,0 +1,131 @@
+package io.hotvisor.runtime.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hotvisor.runtime.host.Host;
+import io.hotvisor.runtime.host.HostConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The control socket against hostile and careless clients; the host must stay up for the next one. */
+class ControlServerTest {
+    @TempDir
+    Path dir;
+    private Host host;
+    private ControlServer server;
+
+    private void start(PeerCredentials credentials) throws Exception {
+        host = new Host(HostConfig.defaults().withLogConsole(false)).start();
+        server = new ControlServer(dir.resolve("control.sock"), credentials);
+        HostCommands.register(server, host, () -> new HostCommands.Build("0".repeat(64), List.of()), new LogRing(), () -> {});
+        server.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) server.close();
+        if (host != null) host.close();
+    }
+
+    private SocketChannel connect() throws Exception {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.connect(UnixDomainSocketAddress.of(server.socket()));
+        return ch;
+    }
+
+    private JsonNode call(SocketChannel ch, JsonNode request) throws Exception {
+        ControlProtocol.write(new DataOutputStream(Channels.newOutputStream(ch)), request);
+        return ControlProtocol.read(new DataInputStream(Channels.newInputStream(ch)));
+    }
+
+    private JsonNode info() throws Exception {
+        try (SocketChannel ch = connect()) {
+            return call(ch, ControlProtocol.request("info", null));
+        }
+    }
+
+    @Test
+    void socketFileIsReadableAndWritableByItsOwnerOnly() throws Exception {
+        start(PeerCredentials.KERNEL);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(server.socket()))).isEqualTo("rw-------");
+    }
+
+    @Test
+    void theHostsOwnUserIsServedThroughSoPeerCred() throws Exception {
+        start(PeerCredentials.KERNEL);
+        JsonNode r = info();
+        assertThat(r.path("ok").asBoolean()).isTrue();
+        assertThat(r.path("result").path("buildId").asText()).hasSize(64);
+    }
+
+    @Test
+    void anotherUserIsRefusedWithPermissionDeniedAndTheHostCarriesOn() throws Exception {
+        boolean[] mallory = {true};
+        start(ch -> mallory[0] ? "mallory" : System.getProperty("user.name"));
+        JsonNode r = info();
+        assertThat(r.path("ok").asBoolean()).isFalse();
+        assertThat(r.path("error").path("code").asText()).isEqualTo("PERMISSION_DENIED");
+        assertThat(r.path("error").path("message").asText()).startsWith("permission denied");
+        mallory[0] = false;
+        assertThat(info().path("ok").asBoolean()).isTrue();
+    }
+
+    @Test
+    void garbageGetsAnErrorAndTheNextClientIsServed() throws Exception {
+        start(PeerCredentials.KERNEL);
+        try (SocketChannel ch = connect()) {
+            byte[] junk = "{not json".getBytes(StandardCharsets.UTF_8);
+            ByteBuffer frame = ByteBuffer.allocate(4 + junk.length).putInt(junk.length).put(junk).flip();
+            ch.write(frame);
+            JsonNode r = ControlProtocol.read(new DataInputStream(Channels.newInputStream(ch)));
+            assertThat(r.path("error").path("code").asText()).isEqualTo("BAD_REQUEST");
+        }
+        assertThat(info().path("ok").asBoolean()).isTrue();
+    }
+
+    @Test
+    void oversizedFrameIsRefusedWithoutReadingIt() throws Exception {
+        start(PeerCredentials.KERNEL);
+        try (SocketChannel ch = connect()) {
+            ch.write(ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).flip());
+            JsonNode r = ControlProtocol.read(new DataInputStream(Channels.newInputStream(ch)));
+            assertThat(r.path("error").path("message").asText()).contains("outside");
+        }
+        assertThat(info().path("ok").asBoolean()).isTrue();
+    }
+
+    @Test
+    void clientThatConnectsAndSendsNothingDoesNotBlockOthers() throws Exception {
+        start(PeerCredentials.KERNEL);
+        try (SocketChannel idle = connect()) {
+            assertThat(info().path("ok").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
+    void unknownCommandAndWrongVersionAreErrors() throws Exception {
+        start(PeerCredentials.KERNEL);
+        try (SocketChannel ch = connect()) {
+            assertThat(call(ch, ControlProtocol.request("frobnicate", null)).path("error").path("code").asText()).isEqualTo("UNKNOWN_COMMAND");
+            var wrong = ControlProtocol.request("info", null).put("version", 99);
+            assertThat(call(ch, wrong).path("error").path("code").asText()).isEqualTo("BAD_VERSION");
+            // pipelined: the same connection still answers
+            assertThat(call(ch, ControlProtocol.request("info", null)).path("ok").asBoolean()).isTrue();
+        }
+    }
+}
