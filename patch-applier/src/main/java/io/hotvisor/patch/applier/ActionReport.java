@@ -1,0 +1,29 @@
+package io.hotvisor.patch.applier;
+
+import java.util.List;
+
+/**
+ * What one successful action did and what it cost the guests.
+ *
+ * @param action           {@code apply}, {@code revert} or {@code replace}
+ * @param name             the payload acted on
+ * @param classes          how many classes the one redefinition batch held
+ * @param quiesceNanos     from the rendezvous request until the last pCPU parked
+ * @param windowNanos      time inside the window (all pCPUs parked)
+ * @param pauseNanos       total guest pause: from the first pCPU parking until release
+ * @param loadedClassCount the JVM's loaded class count right after the action (HotSpot's redefine
+ *                         cost grows with it, so every pause figure is printed beside it)
+ * @param notes            what else happened: a post-hook's failure, payloads reverted by a replace
+ */
+public record ActionReport(String action, String name, int classes, long quiesceNanos, long windowNanos,
+                           long pauseNanos, int loadedClassCount, List<String> notes) {
+    public ActionReport {
+        notes = List.copyOf(notes);
+    }
+
+    /** One line for an operator. */
+    public String summary() {
+        return String.format("%s %s: %d class(es), quiesce %.3f ms, window %.3f ms, guest pause %.3f ms, %d classes loaded",
+                action, name, classes, quiesceNanos / 1e6, windowNanos / 1e6, pauseNanos / 1e6, loadedClassCount);
+    }
+}

@@ -1,0 +1,58 @@
+package io.hotvisor.patch.applier;
+
+import io.hotvisor.patch.applier.health.HealthCheck;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Tunables of a {@link LivepatchAgent}.
+ *
+ * @param rendezvousTimeout  default quiesce timeout (Xen's 30 ms); an action may override it
+ * @param hookTimeout        bound on a pre- or post-hook and on a payload's health probe
+ * @param windowHookTimeout  bound on an apply or revert hook, which runs with every pCPU parked:
+ *                           a hung in-window hook stretches the guest pause to this bound, then the
+ *                           action is rolled back; the hung thread is left running (the JVM cannot
+ *                           kill it) and is named in the error
+ * @param healthWindow       how long the health watch runs after an apply (0: no watch)
+ * @param healthPeriod       how often its checks run
+ * @param healthChecks       host-provided checks (uncaught exceptions, pCPU progress, ...)
+ * @param events             receives every event (the host turns them into {@code dmesg} lines)
+ */
+public record AgentConfig(Duration rendezvousTimeout, Duration hookTimeout, Duration windowHookTimeout,
+                          Duration healthWindow, Duration healthPeriod, List<HealthCheck> healthChecks,
+                          Consumer<LivepatchEvent> events) {
+    public AgentConfig {
+        Objects.requireNonNull(rendezvousTimeout, "rendezvousTimeout");
+        Objects.requireNonNull(hookTimeout, "hookTimeout");
+        Objects.requireNonNull(windowHookTimeout, "windowHookTimeout");
+        Objects.requireNonNull(healthWindow, "healthWindow");
+        Objects.requireNonNull(healthPeriod, "healthPeriod");
+        healthChecks = List.copyOf(healthChecks);
+        Objects.requireNonNull(events, "events");
+    }
+
+    /** 30 ms rendezvous, 5 s hooks, 200 ms in-window hooks, a 10 s health watch every 100 ms, no checks. */
+    public static AgentConfig defaults() {
+        return new AgentConfig(Duration.ofMillis(30), Duration.ofSeconds(5), Duration.ofMillis(200),
+                Duration.ofSeconds(10), Duration.ofMillis(100), List.of(), e -> { });
+    }
+
+    public AgentConfig withRendezvousTimeout(Duration d) {
+        return new AgentConfig(d, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, events);
+    }
+
+    public AgentConfig withHookTimeouts(Duration outside, Duration inWindow) {
+        return new AgentConfig(rendezvousTimeout, outside, inWindow, healthWindow, healthPeriod, healthChecks, events);
+    }
+
+    public AgentConfig withHealthWatch(Duration window, Duration period, List<HealthCheck> checks) {
+        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, window, period, checks, events);
+    }
+
+    public AgentConfig withEvents(Consumer<LivepatchEvent> sink) {
+        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, sink);
+    }
+}

@@ -1,0 +1,185 @@
+package io.hotvisor.patch.applier;
+
+import io.hotvisor.patch.applier.activeness.ActivenessCheck;
+import io.hotvisor.runtime.rendezvous.RendezvousBusyException;
+import io.hotvisor.runtime.rendezvous.RendezvousReport;
+
+import java.lang.instrument.ClassDefinition;
+import java.lang.invoke.MethodHandles;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * One quiesce-apply-resume: with every pCPU parked, the activeness check, then the new classes
+ * defined, then ONE redefinition batch, then the in-window hooks, then the in-window check; any
+ * failure after the batch restores the saved bytes in the same window (again one batch) before the
+ * pCPUs resume. The action given to the rendezvous never throws: an {@link Error} escaping it
+ * (VerifyError is one) must not skip the rendezvous's release of the pCPUs.
+ */
+final class Window {
+    /** A class to define into its bundle's loader, beside {@code anchor} (or through a {@link ClassLocator.DefiningLoader}). */
+    record NewClass(ClassKey key, byte[] bytes, ClassLoader loader, Class<?> anchor, PayloadEntry owner) {
+    }
+
+    /** What one window does. */
+    record Plan(List<PayloadEntry.Change> changes, List<NewClass> defines, Map<String, Set<String>> changedMethods) {
+    }
+
+    private final ClassRecord record;
+    private final ClassRedefiner redefiner;
+    private final Quiescer quiescer;
+    private final HookRunner hooks;
+    private final Duration hookTimeout;
+
+    Window(ClassRecord record, ClassRedefiner redefiner, Quiescer quiescer, HookRunner hooks, Duration hookTimeout) {
+        this.record = record;
+        this.redefiner = redefiner;
+        this.quiescer = quiescer;
+        this.hooks = hooks;
+        this.hookTimeout = hookTimeout;
+    }
+
+    /**
+     * Runs the window.
+     *
+     * @param what        "apply NAME", for messages
+     * @param windowHooks apply or revert hooks, run after the batch
+     * @param check       after the batch and the hooks: {@code null} when consistent, else why not
+     * @param undone      after a rollback: {@code null} when nothing of the action remains, else what does
+     * @throws LivepatchException TIMEOUT or ACTIVE (nothing changed), APPLY_FAILED or HOOK_FAILED
+     *                            (rolled back: {@link LivepatchException#rolledBack()}), INCONSISTENT
+     */
+    RendezvousReport run(String what, Plan plan, List<HookRunner.Call> windowHooks, Supplier<String> check,
+                         Supplier<String> undone, Duration timeout) throws LivepatchException {
+        Outcome o = new Outcome();
+        RendezvousReport report;
+        try {
+            report = quiescer.run(() -> inWindow(what, plan, windowHooks, check, undone, o), timeout);
+        } catch (RendezvousBusyException e) {
+            throw new LivepatchException(ErrorCode.TIMEOUT, what + ": " + e.getMessage()
+                    + ". Retry, or use a longer --timeout if a pCPU runs long slices.", e);
+        } catch (Exception e) {
+            throw new LivepatchException(ErrorCode.APPLY_FAILED, what + ": the rendezvous failed: " + e, e);
+        }
+        if (o.failure != null) {
+            throw o.failure;
+        }
+        return report;
+    }
+
+    private static final class Outcome {
+        LivepatchException failure;
+    }
+
+    private void inWindow(String what, Plan plan, List<HookRunner.Call> windowHooks, Supplier<String> check,
+                          Supplier<String> undone, Outcome o) {
+        boolean batchDone = false;
+        try {
+            ActivenessCheck.Hit hit = ActivenessCheck.find(plan.changedMethods());
+            if (hit != null) {
+                o.failure = new LivepatchException(ErrorCode.ACTIVE, what + " refused: activeness safety check failed: "
+                        + hit.describe() + ". Nothing was changed; retry when that thread has left the method.");
+                return;
+            }
+            for (NewClass n : plan.defines()) {
+                if (record.definedClass(n.key()) != null) {
+                    continue;
+                }
+                Class<?> type;
+                try {
+                    type = define(n);
+                } catch (Throwable t) {
+                    o.failure = failed(ErrorCode.APPLY_FAILED, what + ": defining new class " + n.key() + " failed: "
+                            + describe(t) + ". No class was redefined", t);
+                    return;
+                }
+                record.defined(n.key(), type, n.bytes());
+                n.owner().definedHere.add(n.key());
+            }
+            if (!plan.changes().isEmpty()) {
+                try {
+                    redefiner.redefine(batch(plan.changes(), true));
+                } catch (Throwable t) {
+                    // JVMTI: on any error no class of the batch got its new definition.
+                    o.failure = failed(ErrorCode.APPLY_FAILED, what + ": the JVM refused the class batch: " + describe(t)
+                            + ". No class was changed", t);
+                    return;
+                }
+            }
+            batchDone = true;
+            for (PayloadEntry.Change c : plan.changes()) {
+                record.set(c.key(), c.to());
+            }
+            for (HookRunner.Call h : windowHooks) {
+                try {
+                    hooks.run(h, hookTimeout);
+                } catch (HookRunner.Failure f) {
+                    o.failure = failed(ErrorCode.HOOK_FAILED, what + ": " + f.getMessage(), f.getCause());
+                    break;
+                }
+            }
+            if (o.failure == null) {
+                String bad = check.get();
+                if (bad != null) {
+                    o.failure = failed(ErrorCode.APPLY_FAILED, what + ": in-window check failed: " + bad, null);
+                }
+            }
+        } catch (Throwable t) {
+            o.failure = failed(ErrorCode.APPLY_FAILED, what + ": unexpected failure in the window: " + describe(t), t);
+        }
+        if (o.failure != null && batchDone) {
+            rollback(what, plan, undone, o);
+        }
+    }
+
+    private void rollback(String what, Plan plan, Supplier<String> undone, Outcome o) {
+        try {
+            if (!plan.changes().isEmpty()) {
+                redefiner.redefine(batch(plan.changes(), false));
+            }
+            for (PayloadEntry.Change c : plan.changes()) {
+                record.set(c.key(), c.from());
+            }
+            String left = undone.get();
+            if (left != null) {
+                o.failure = new LivepatchException(ErrorCode.INCONSISTENT, what + ": partially applied after rollback: "
+                        + left + " (first failure: " + o.failure.getMessage() + "). Restart the host.", o.failure);
+                return;
+            }
+            o.failure = new LivepatchException(o.failure.code(), o.failure.getMessage()
+                    + "; rolled back in the same window, the host runs what it ran before", o.failure.getCause())
+                    .markRolledBack();
+        } catch (Throwable t) {
+            o.failure = new LivepatchException(ErrorCode.INCONSISTENT, what + ": rollback failed: " + describe(t)
+                    + " (first failure: " + o.failure.getMessage() + "). The host may run a partially applied payload;"
+                    + " restart it.", t);
+        }
+    }
+
+    private static LivepatchException failed(ErrorCode code, String message, Throwable cause) {
+        return new LivepatchException(code, message, cause).markRolledBack();
+    }
+
+    private static List<ClassDefinition> batch(List<PayloadEntry.Change> changes, boolean forward) {
+        List<ClassDefinition> out = new ArrayList<>(changes.size());
+        for (PayloadEntry.Change c : changes) {
+            out.add(new ClassDefinition(c.type(), forward ? c.to() : c.from()));
+        }
+        return out;
+    }
+
+    private static Class<?> define(NewClass n) throws IllegalAccessException {
+        if (n.anchor() != null) {
+            return MethodHandles.privateLookupIn(n.anchor(), MethodHandles.lookup()).defineClass(n.bytes());
+        }
+        return ((ClassLocator.DefiningLoader) n.loader()).defineLivepatchClass(n.key().className(), n.bytes());
+    }
+
+    static String describe(Throwable t) {
+        return t.getClass().getName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+}

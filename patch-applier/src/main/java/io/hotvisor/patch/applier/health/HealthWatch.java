@@ -1,0 +1,119 @@
+package io.hotvisor.patch.applier.health;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * Runs checks periodically for a window after an apply, on one daemon thread. Only the most recent
+ * apply is watched: starting a watch ends the previous one, as does {@link #stop}. On the first
+ * failing check the watch ends and {@code onFailure} gets the payload name and the reason (the
+ * agent then reverts the payload). A check that throws counts as failed.
+ */
+public final class HealthWatch implements AutoCloseable {
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "livepatch-health");
+        t.setDaemon(true);
+        return t;
+    });
+    private final BiConsumer<String, String> onFailure;
+    private Watch current;
+
+    /** @param onFailure called on the watch thread with (payload name, reason) */
+    public HealthWatch(BiConsumer<String, String> onFailure) {
+        this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
+    }
+
+    /** Starts watching {@code name} with {@code checks} for {@code window}, every {@code period}. */
+    public synchronized void start(String name, List<HealthCheck> checks, Duration window, Duration period) {
+        stopCurrent();
+        if (window.isZero() || window.isNegative() || checks.isEmpty()) {
+            return;
+        }
+        Watch w = new Watch(name, new ArrayList<>(checks), System.nanoTime() + window.toNanos());
+        for (HealthCheck c : w.checks) {
+            c.begin();
+        }
+        w.future = timer.scheduleAtFixedRate(() -> tick(w), period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
+        current = w;
+    }
+
+    /** Ends the watch of {@code name}, if it is the current one. */
+    public synchronized void stop(String name) {
+        if (current != null && current.name.equals(name)) {
+            stopCurrent();
+        }
+    }
+
+    /** The payload watched now, or {@code null}. */
+    public synchronized String watching() {
+        return current == null ? null : current.name;
+    }
+
+    private void stopCurrent() {
+        if (current != null) {
+            current.future.cancel(false);
+            current = null;
+        }
+    }
+
+    private void tick(Watch w) {
+        synchronized (this) {
+            if (current != w) {
+                return;
+            }
+            if (System.nanoTime() - w.deadline > 0) {
+                stopCurrent();
+                return;
+            }
+        }
+        String reason = null;
+        for (HealthCheck c : w.checks) {
+            try {
+                HealthCheck.Result r = c.check();
+                if (!r.ok()) {
+                    reason = r.reason();
+                    break;
+                }
+            } catch (RuntimeException e) {
+                reason = "health check " + c.getClass().getName() + " threw " + e;
+                break;
+            }
+        }
+        if (reason == null) {
+            return;
+        }
+        synchronized (this) {
+            if (current != w) {
+                return;
+            }
+            stopCurrent();
+        }
+        onFailure.accept(w.name, reason);
+    }
+
+    @Override
+    public synchronized void close() {
+        stopCurrent();
+        timer.shutdownNow();
+    }
+
+    private static final class Watch {
+        final String name;
+        final List<HealthCheck> checks;
+        final long deadline;
+        ScheduledFuture<?> future;
+
+        Watch(String name, List<HealthCheck> checks, long deadline) {
+            this.name = name;
+            this.checks = checks;
+            this.deadline = deadline;
+        }
+    }
+}
