@@ -75,10 +75,57 @@ class HostControlTest {
             info.path("bundles").forEach(b -> bundles.add(b.path("symbolicName").asText() + " " + b.path("version").asText()));
             assertThat(bundles).contains("io.hotvisor.runtime.cpu 0.1.0", "io.hotvisor.runtime.sched 0.1.0",
                     "io.hotvisor.runtime.domain 0.1.0", "io.hotvisor.runtime.sbi 0.1.0", "io.hotvisor.runtime.console 0.1.0",
-                    "io.hotvisor.host 0.1.0");
+                    "io.hotvisor.runtime.control 0.1.0", "io.hotvisor.host 0.1.0");
         }
         try (HostProcess again = HostProcess.start(dir)) {
-            assertThat(again.hvctl("info", "--json").json().path("buildId").asText()).isEqualTo(first);
+            JsonNode info = again.hvctl("info", "--json").json();
+            assertThat(info.path("buildId").asText()).isEqualTo(first);
+            // The distribution's build-info (what hvpatch build targets) describes exactly this build.
+            assertThat(info.path("buildInfo").path("build-id").asText()).isEqualTo(first);
+        }
+    }
+
+    @Test
+    void changingOneHypervisorClassChangesTheBuildId(@TempDir Path dir) throws Exception {
+        String original;
+        try (HostProcess host = HostProcess.start(dir.resolve("a"))) {
+            original = host.hvctl("info", "--json").json().path("buildId").asText();
+        }
+        // Copy the bundles, and in the control bundle change Version's extra version "-hv" to "-hw":
+        // the same length, so the class file stays valid.
+        Path bundles = Files.createDirectories(dir.resolve("bundles"));
+        try (var jars = Files.list(HostProcess.DIST.resolve("bundles"))) {
+            for (Path jar : jars.toList()) {
+                Path copy = bundles.resolve(jar.getFileName());
+                if (jar.getFileName().toString().startsWith("bundle-control")) {
+                    rewriteEntry(jar, copy, "io/hotvisor/runtime/host/Version.class", "-hv", "-hw");
+                } else {
+                    Files.copy(jar, copy);
+                }
+            }
+        }
+        try (HostProcess changed = HostProcess.start(dir.resolve("b"), "bundles-dir = " + bundles)) {
+            JsonNode info = changed.hvctl("info", "--json").json();
+            assertThat(info.path("extraVersion").asText()).isEqualTo("-hw");
+            assertThat(info.path("buildId").asText()).isNotEqualTo(original).matches("[0-9a-f]{64}");
+            assertThat(info.path("buildInfo").isNull() || info.path("buildInfo").isMissingNode()).isTrue();
+        }
+    }
+
+    private static void rewriteEntry(Path from, Path to, String entry, String oldText, String newText) throws Exception {
+        try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(from));
+             var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(to))) {
+            for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                byte[] bytes = in.readAllBytes();
+                if (e.getName().equals(entry)) {
+                    String latin = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+                    assertThat(latin).contains(oldText);
+                    bytes = latin.replace(oldText, newText).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                }
+                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                out.write(bytes);
+                out.closeEntry();
+            }
         }
     }
 

@@ -19,6 +19,12 @@ public interface ControlCommand {
      */
     Object handle(JsonNode args, Stream stream) throws Exception;
 
+    /**
+     * A result followed by an action that must wait until the reply has been sent (stopping the
+     * host, which closes this very connection). The server runs {@code after} on its own thread.
+     */
+    record ThenRun(Object result, Runnable after) {}
+
     /** Sends intermediate results of a streaming command. */
     @FunctionalInterface
     interface Stream {

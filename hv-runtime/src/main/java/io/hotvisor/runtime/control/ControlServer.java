@@ -126,14 +126,20 @@ public final class ControlServer implements AutoCloseable {
                     return; // the framing is lost: nothing after a bad frame can be trusted
                 }
                 if (request == null) return;
-                ControlProtocol.write(out, dispatch(request, out));
+                Runnable[] after = new Runnable[1];
+                ControlProtocol.write(out, dispatch(request, out, after));
+                if (after[0] != null) {
+                    Thread t = new Thread(after[0], "control-after-reply");
+                    t.start();
+                    return;
+                }
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "control connection closed: {0}", e.getMessage());
         }
     }
 
-    private JsonNode dispatch(JsonNode request, DataOutputStream out) {
+    private JsonNode dispatch(JsonNode request, DataOutputStream out, Runnable[] after) {
         JsonNode version = request.get("version");
         JsonNode name = request.get("command");
         if (version == null || !version.canConvertToInt() || name == null || !name.isTextual()) {
@@ -158,6 +164,10 @@ public final class ControlServer implements AutoCloseable {
                     return false;
                 }
             });
+            if (result instanceof ControlCommand.ThenRun then) {
+                after[0] = then.after();
+                result = then.result();
+            }
             return ControlProtocol.ok(ControlProtocol.JSON.valueToTree(result));
         } catch (ControlException e) {
             return ControlProtocol.error(e.code(), e.getMessage(), e.exitStatus());

@@ -21,11 +21,14 @@ import java.util.function.Supplier;
  * unpause, console, vcpu-list, sched-credit2, dmesg and shutdown.
  */
 public final class HostCommands {
-    /** What the OSGi layer knows about the running build: its build-id and bundles. */
-    public record Build(String buildId, List<Map<String, String>> bundles) {}
+    /**
+     * What the OSGi layer knows about the running build: its build-id, its bundles, and the
+     * distribution's build-info document (null when the host runs without one).
+     */
+    public record Build(String buildId, List<Map<String, String>> bundles, JsonNode buildInfo) {}
 
     public record Info(String version, String extraVersion, String buildId, String topology, int pcpus, String schedGran,
-                       double uptimeSeconds, int domains, List<Map<String, String>> bundles) {}
+                       double uptimeSeconds, int domains, List<Map<String, String>> bundles, JsonNode buildInfo) {}
 
     public record DomainRow(String name, int id, long memMiB, int vcpus, String state, double timeSeconds) {}
 
@@ -43,7 +46,7 @@ public final class HostCommands {
             Build b = build.get();
             return new Info(Version.version(), Version.extraVersion(), b.buildId(), host.config().topology().toString(),
                     host.config().topology().pcpus(), host.config().schedGran().toString(), host.uptimeNanos() / 1e9,
-                    host.domains().size(), b.bundles());
+                    host.domains().size(), b.bundles(), b.buildInfo());
         }));
         server.register(command("list", (args, s) -> {
             List<DomainRow> rows = new ArrayList<>();
@@ -92,11 +95,7 @@ public final class HostCommands {
             return List.of(new Credit2Row(d.name(), d.id(), d.weight(), d.cap()));
         }));
         server.register(command("dmesg", (args, s) -> log.lines()));
-        server.register(command("shutdown", (args, s) -> {
-            Thread t = new Thread(shutdown, "host-shutdown");
-            t.start();
-            return Map.of("shutdown", true);
-        }));
+        server.register(command("shutdown", (args, s) -> new ControlCommand.ThenRun(Map.of("shutdown", true), shutdown)));
     }
 
     private static Object create(Host host, JsonNode args) throws ControlException {
@@ -116,8 +115,8 @@ public final class HostCommands {
         } catch (ElfFormatException e) {
             throw new ControlException("BAD_IMAGE", "kernel of " + name + " cannot be loaded: " + e.getMessage());
         }
-        d.boot();
-        return Map.of("domain", d.name(), "id", d.id());
+        if (!args.path("paused").asBoolean(false)) d.boot();
+        return Map.of("domain", d.name(), "id", d.id(), "state", d.state().name().toLowerCase());
     }
 
     private static Object console(Host host, JsonNode args, ControlCommand.Stream stream) throws Exception {

@@ -29,6 +29,7 @@ public final class Domain {
     private final long entry;
     private final long createdNanos = System.nanoTime();
     private volatile DomainState state = DomainState.PAUSED;
+    private volatile boolean booted;
     private volatile Runnable kick = () -> {};
     private volatile int weight;
     private volatile int cap;
@@ -96,7 +97,8 @@ public final class Domain {
     /** Starts the guest: vCPU 0 runs from the ELF entry point. */
     public void boot() {
         synchronized (this) {
-            if (state != DomainState.PAUSED || vcpus.get(0).state() != Vcpu.State.STOPPED) return;
+            if (booted || state != DomainState.PAUSED) return;
+            booted = true;
             state = DomainState.RUNNING;
         }
         // Outside the domain's monitor: starting a vCPU kicks the run queues, whose locks are
@@ -121,12 +123,13 @@ public final class Domain {
         return true;
     }
 
-    /** @return false when the domain has ended */
+    /** Unpauses the domain; a domain created paused and never booted boots now. @return false when it has ended */
     public boolean unpause() {
         synchronized (this) {
             if (state.ended()) return false;
-            state = DomainState.RUNNING;
+            if (booted) state = DomainState.RUNNING;
         }
+        if (!booted) boot();
         kick();
         return true;
     }

@@ -32,7 +32,7 @@ class ControlServerTest {
     private void start(PeerCredentials credentials) throws Exception {
         host = new Host(HostConfig.defaults().withLogConsole(false)).start();
         server = new ControlServer(dir.resolve("control.sock"), credentials);
-        HostCommands.register(server, host, () -> new HostCommands.Build("0".repeat(64), List.of()), new LogRing(), () -> {});
+        HostCommands.register(server, host, () -> new HostCommands.Build("0".repeat(64), List.of(), null), new LogRing(), () -> {});
         server.start();
     }
 

@@ -169,9 +169,12 @@ public final class Hvctl {
         @Parameters(paramLabel = "CONFIG")
         Path config;
 
+        @Option(names = {"-p", "--paused"}, description = "leave the new domain paused (unpause starts it)")
+        boolean paused;
+
         String command() { return "create"; }
 
-        JsonNode args() throws HvctlException { return GuestConfig.read(config); }
+        JsonNode args() throws HvctlException { return GuestConfig.read(config).put("paused", paused); }
 
         void print(JsonNode r, PrintStream out) {
             out.printf("created %s (id %d)%n", r.path("domain").asText(), r.path("id").asInt());

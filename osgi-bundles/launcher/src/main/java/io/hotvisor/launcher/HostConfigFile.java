@@ -12,15 +12,23 @@ import java.util.Set;
 /**
  * The host configuration file: {@code key = value} lines, {@code #} comments, as {@code xl.cfg}
  * writes them. Unknown keys and malformed lines are refused with their line number. Relative paths
- * are taken relative to the file's folder's parent (the distribution's root for {@code etc/host.cfg}).
+ * are taken relative to the file's folder's parent (the distribution's root for {@code etc/host.cfg});
+ * {@code bundles-dir}, when not set, is the distribution's own {@code bundles/}.
  */
 record HostConfigFile(Map<String, String> values, Path base) {
     static final Set<String> KEYS = Set.of("topology", "sched-gran", "slice", "state-dir", "trust-dir",
-            "control-socket", "log-console", "bundles-dir");
+            "control-socket", "log-console", "bundles-dir",
+            "cpu-vendor", "cpu-signature", "cpu-platform-id", "cpu-microcode-revision");
 
-    static final Map<String, String> DEFAULTS = Map.of(
-            "topology", "2x2", "sched-gran", "cpu", "slice", "100000", "state-dir", "state",
-            "trust-dir", "etc/trust", "control-socket", "state/control.sock", "log-console", "true", "bundles-dir", "bundles");
+    /**
+     * The cpu-* defaults are a real CPU with a newer update in Debian's intel-microcode: Tiger Lake-U
+     * 06-8c-01, pf_mask 0x80, at revision 0xb8 (the package has 0xbc); as microcode's CpuConfig says.
+     */
+    static final Map<String, String> DEFAULTS = Map.ofEntries(
+            Map.entry("topology", "2x2"), Map.entry("sched-gran", "cpu"), Map.entry("slice", "100000"), Map.entry("state-dir", "state"),
+            Map.entry("trust-dir", "etc/trust"), Map.entry("control-socket", "state/control.sock"), Map.entry("log-console", "true"),
+            Map.entry("cpu-vendor", "intel"), Map.entry("cpu-signature", "0x806c1"), Map.entry("cpu-platform-id", "7"),
+            Map.entry("cpu-microcode-revision", "0xb8"));
 
     static HostConfigFile read(Path file) throws LaunchException {
         List<String> lines;

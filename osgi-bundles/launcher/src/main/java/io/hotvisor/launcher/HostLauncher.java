@@ -86,9 +86,14 @@ public final class HostLauncher {
         props.put("hotvisor.sched-gran", cfg.get("sched-gran"));
         props.put("hotvisor.slice", cfg.get("slice"));
         props.put("hotvisor.log-console", cfg.get("log-console"));
+        for (String key : List.of("cpu-vendor", "cpu-signature", "cpu-platform-id", "cpu-microcode-revision")) {
+            props.put("hotvisor." + key, cfg.get(key));
+        }
         props.put("hotvisor.state-dir", state.toString());
         props.put("hotvisor.trust-dir", cfg.path("trust-dir").toString());
         props.put("hotvisor.control-socket", cfg.path("control-socket").toString());
+        Path dist = distributionRoot();
+        if (dist != null) props.put("hotvisor.build-info", dist.resolve("build-info.json").toString());
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new LaunchException("no OSGi framework on the class path; the distribution is incomplete"));
         Framework framework = factory.newFramework(props);
@@ -98,7 +103,9 @@ public final class HostLauncher {
             BundleContext ctx = framework.getBundleContext();
             if (instrumentation != null) ctx.registerService(Instrumentation.class, instrumentation, null);
             List<Bundle> installed = new ArrayList<>();
-            for (Path jar : bundles(cfg.path("bundles-dir"))) {
+            Path bundleDir = cfg.get("bundles-dir") != null ? cfg.path("bundles-dir")
+                    : dist != null ? dist.resolve("bundles") : cfg.base().resolve("bundles");
+            for (Path jar : bundles(bundleDir)) {
                 installed.add(ctx.installBundle(jar.toUri().toString()));
             }
             framework.start();
@@ -122,6 +129,17 @@ public final class HostLauncher {
             // the hook itself is stopping the framework
         }
         return 0;
+    }
+
+    /** The distribution this launcher runs from ({@code lib/host/launcher.jar} is two folders down), or null. */
+    private static Path distributionRoot() {
+        try {
+            Path jar = Path.of(HostLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path root = jar.getParent() == null || jar.getParent().getParent() == null ? null : jar.getParent().getParent().getParent();
+            return root != null && Files.isDirectory(root.resolve("bundles")) ? root : null;
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static List<Path> bundles(Path dir) throws LaunchException {

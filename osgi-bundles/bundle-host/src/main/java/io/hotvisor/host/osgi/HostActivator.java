@@ -22,7 +22,10 @@ import org.osgi.util.tracker.ServiceTracker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -59,9 +62,10 @@ public final class HostActivator implements BundleActivator {
         host = new Host(config).start();
         String buildId = buildId(ctx);
         LOG.log(System.Logger.Level.INFO, "hypervisor build-id {0}", buildId);
-        HostCommands.Build build = new HostCommands.Build(buildId, List.of());
+        JsonNode buildInfo = buildInfo(ctx, buildId);
+        HostCommands.Build build = new HostCommands.Build(buildId, List.of(), buildInfo);
         control = new ControlServer(Path.of(property(ctx, "hotvisor.control-socket", "state/control.sock")), PeerCredentials.KERNEL);
-        HostCommands.register(control, host, () -> new HostCommands.Build(buildId, bundles(ctx)), log, () -> stopFramework(ctx));
+        HostCommands.register(control, host, () -> new HostCommands.Build(buildId, bundles(ctx), buildInfo), log, () -> stopFramework(ctx));
         registrations.add(ctx.registerService(Host.class, host, null));
         registrations.add(ctx.registerService(Rendezvous.class, host.rendezvous(), null));
         registrations.add(ctx.registerService(ControlServer.class, control, null));
@@ -125,6 +129,28 @@ public final class HostActivator implements BundleActivator {
             }
         }
         return BuildId.compute(classes).hex();
+    }
+
+    /**
+     * The distribution's build-info document, served by {@code hvctl info --json} so that
+     * {@code hvpatch build} can target a running host. A document whose build-id differs from the
+     * running one describes some other build: it is logged and not served.
+     */
+    static JsonNode buildInfo(BundleContext ctx, String runningBuildId) {
+        String file = ctx.getProperty("hotvisor.build-info");
+        if (file == null || !Files.isRegularFile(Path.of(file))) return null;
+        try {
+            JsonNode doc = new ObjectMapper().readTree(Files.readAllBytes(Path.of(file)));
+            String id = doc.path("build-id").asText();
+            if (!id.equals(runningBuildId)) {
+                LOG.log(System.Logger.Level.WARNING, "{0} describes build {1}, not the running build {2}; not serving it", file, id, runningBuildId);
+                return null;
+            }
+            return doc;
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot read {0}: {1}", file, e.getMessage());
+            return null;
+        }
     }
 
     /** Every bundle of the framework with its symbolic name, version and state, for hvctl info/bundles. */
