@@ -42,7 +42,12 @@ final class Guests {
     }
 
     static Running boot(Host host, String guest) throws Exception {
-        Domain d = host.create(DomainConfig.of(guest, Files.readAllBytes(BIN.resolve(guest + ".elf"))));
+        return boot(host, guest, guest);
+    }
+
+    /** Boots {@code guest} as a domain named {@code name} (names are unique on a host). */
+    static Running boot(Host host, String guest, String name) throws Exception {
+        Domain d = host.create(DomainConfig.of(name, Files.readAllBytes(BIN.resolve(guest + ".elf"))));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         d.console().onBytes(b -> {
             synchronized (out) {

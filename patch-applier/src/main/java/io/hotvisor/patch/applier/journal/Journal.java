@@ -164,11 +164,13 @@ public final class Journal implements AutoCloseable {
         }
         channel.force(false);
         nextSeq++;
-        records.add(stamped);
         return stamped;
     }
 
-    /** Every good record, read at open and appended since, in order. */
+    /**
+     * Every good record read at open, in order. Records appended since are on disk only, so a host
+     * that runs for months does not hold its whole history in memory.
+     */
     public synchronized List<JournalRecord> records() {
         return List.copyOf(records);
     }
