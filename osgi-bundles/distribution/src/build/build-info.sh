@@ -10,11 +10,13 @@ for jar in "$dist"/bundles/bundle-*.jar; do
   case "$(basename "$jar")" in
     bundle-patch-format-*) module=patch-format ;;
     bundle-microcode-*) module=microcode-late-load ;;
+    bundle-livepatch-*) module=patch-applier ;;
+    bundle-host-*) module=osgi-bundles/bundle-host ;;
     *) module=hv-runtime ;;
   esac
   args+=(--bundle "$module:$jar")
 done
-for module in hv-runtime patch-format microcode-late-load; do
+for module in hv-runtime patch-format microcode-late-load patch-applier; do
   file="$repo/$module/target/classpath.txt"
   [[ -f "$file" ]] && args+=(--classpath "$module:@$file")
 done

@@ -52,6 +52,7 @@ public final class Rendezvous {
     private boolean[] coreDone;
     private Exception[] coreFailures;
     private int coresDone;
+    private RendezvousReport lastReport;
 
     public Rendezvous(int cores, int threadsPerCore) {
         this.cores = cores;
@@ -132,30 +133,34 @@ public final class Rendezvous {
                 }
                 long parked = System.nanoTime();
                 Exception failure = null;
-                if (perCoreAction != null) {
-                    perCore = perCoreAction;
-                    coreDone = new boolean[cores];
-                    coreFailures = new Exception[cores];
-                    coresDone = 0;
-                    phase = Phase.PER_CORE;
-                    changed.signalAll();
-                    while (coresDone < cores) changed.awaitUninterruptibly();
-                    for (Exception e : coreFailures) {
-                        if (e != null) { failure = e; break; }
+                try {
+                    if (perCoreAction != null) {
+                        perCore = perCoreAction;
+                        coreDone = new boolean[cores];
+                        coreFailures = new Exception[cores];
+                        coresDone = 0;
+                        phase = Phase.PER_CORE;
+                        changed.signalAll();
+                        while (coresDone < cores) changed.awaitUninterruptibly();
+                        for (Exception e : coreFailures) {
+                            if (e != null) { failure = e; break; }
+                        }
+                    } else {
+                        phase = Phase.PARKED;
+                        try {
+                            action.run();
+                        } catch (Exception e) {
+                            failure = e;
+                        }
                     }
-                } else {
-                    phase = Phase.PARKED;
-                    try {
-                        action.run();
-                    } catch (Exception e) {
-                        failure = e;
-                    }
+                } finally {
+                    // Whatever the action threw, even an Error, every pCPU is released.
+                    long end = System.nanoTime();
+                    lastReport = new RendezvousReport(parked - start, end - parked, end - firstArrival);
+                    release();
                 }
-                long end = System.nanoTime();
-                long first = firstArrival;
-                release();
                 if (failure != null) throw failure;
-                return new RendezvousReport(parked - start, end - parked, end - first);
+                return lastReport;
             } finally {
                 lock.unlock();
             }
