@@ -88,8 +88,7 @@ public final class LivepatchActivator implements BundleActivator {
                 () -> host.domains().stream().anyMatch(Domain::schedulable) && busyEverywhere(host), Duration.ofSeconds(2));
         AgentConfig config = AgentConfig.defaults()
                 .withHealthWatch(Duration.ofSeconds(Long.parseLong(property(ctx, "hotvisor.livepatch-health-window", "10"))),
-                        Duration.ofMillis(100), List.of(uncaught, progress))
-                .withEvents(e -> LOG.log(e.level(), "livepatch: {0}", e.toString()));
+                        Duration.ofMillis(100), List.of(uncaught, progress));
         agent = new LivepatchAgent(buildId, trust, state, new ClassRedefiner.ForInstrumentation(inst),
                 new OsgiClassLocator(ctx), new Quiescer.ForRendezvous(host.rendezvous()), new RunningBytes.FromClassLoader(),
                 Clock.systemUTC(), config);
