@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
         description = "Control a running Hotvisor host.",
         subcommands = {Hvctl.Info.class, Hvctl.Bundles.class, Hvctl.ListDomains.class, Hvctl.Create.class, Hvctl.Destroy.class,
                 Hvctl.Pause.class, Hvctl.Unpause.class, Hvctl.Console.class, Hvctl.VcpuList.class, Hvctl.SchedCredit2.class,
-                Hvctl.Dmesg.class, Hvctl.Shutdown.class, LivepatchCommand.class})
+                Hvctl.Dmesg.class, Hvctl.Shutdown.class, LivepatchCommand.class, UcodeCommand.class})
 public final class Hvctl {
     static final int EXIT_ERROR = 1, EXIT_BUSY = 2, EXIT_NO_HOST = 3, EXIT_USAGE = 64;
 
