@@ -87,6 +87,11 @@ final class LivepatchCommand implements Runnable {
         }
     }
 
+    /** Adds the payload file's bytes to a request: the host never reads operator paths. */
+    static ObjectNode withPayload(ObjectNode args, Path file) throws HvctlException {
+        return args.put("payload", Base64.getEncoder().encodeToString(read(file)));
+    }
+
     static byte[] read(Path file) throws HvctlException {
         try {
             return Files.readAllBytes(file);
@@ -150,7 +155,7 @@ final class LivepatchCommand implements Runnable {
 
         @Override
         ObjectNode args() throws HvctlException {
-            return super.args().put("payload", Base64.getEncoder().encodeToString(read(file)));
+            return withPayload(super.args(), file);
         }
     }
 
@@ -200,7 +205,7 @@ final class LivepatchCommand implements Runnable {
 
         @Override
         ObjectNode args() throws HvctlException {
-            return super.args().put("payload", Base64.getEncoder().encodeToString(read(file)));
+            return withPayload(super.args(), file);
         }
     }
 }
