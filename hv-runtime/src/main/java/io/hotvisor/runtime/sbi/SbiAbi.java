@@ -36,6 +36,13 @@ public final class SbiAbi {
     public static final int HV_DOMAIN_INFO = 0, HV_DOMAIN_LOOKUP = 1, HV_EVTCHN_ALLOC_UNBOUND = 2,
             HV_EVTCHN_BIND_INTERDOMAIN = 3, HV_EVTCHN_SEND = 4, HV_EVTCHN_POLL = 5, HV_EVTCHN_CLOSE = 6;
 
+    /**
+     * {@code (domid, gpa) -> the 64-bit word at gpa}: a debugging aid for a domain to read its own RAM
+     * through the hypervisor. TEST FIXTURE: its handler carries the planted bug XSA-HV-1 (see
+     * {@link SbiDispatcher} and {@code patch-samples/xsa-hv-1}), the live-patch demo's security fix.
+     */
+    public static final int HV_DEBUG_PEEK = 7;
+
     /** Longest string or buffer a single console call moves. */
     public static final int MAX_CONSOLE_WRITE = 4096;
 }
