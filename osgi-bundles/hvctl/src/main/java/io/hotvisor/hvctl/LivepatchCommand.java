@@ -92,6 +92,14 @@ final class LivepatchCommand implements Runnable {
         return args.put("payload", Base64.getEncoder().encodeToString(read(file)));
     }
 
+    /** An action on an uploaded payload, named on the command line. */
+    abstract static class NamedAction extends Action {
+        @Parameters(paramLabel = "NAME", description = "the payload's name")
+        String payloadName;
+
+        String name() { return payloadName; }
+    }
+
     static byte[] read(Path file) throws HvctlException {
         try {
             return Files.readAllBytes(file);
@@ -160,39 +168,27 @@ final class LivepatchCommand implements Runnable {
     }
 
     @Command(name = "apply", description = "Apply an uploaded payload.")
-    static final class Apply extends Action {
-        @Parameters(paramLabel = "NAME") String payloadName;
-
+    static final class Apply extends NamedAction {
         String verb() { return "Applying"; }
         String command() { return "livepatch.apply"; }
-        String name() { return payloadName; }
     }
 
     @Command(name = "revert", description = "Revert the most recently applied payload.")
-    static final class Revert extends Action {
-        @Parameters(paramLabel = "NAME") String payloadName;
-
+    static final class Revert extends NamedAction {
         String verb() { return "Reverting"; }
         String command() { return "livepatch.revert"; }
-        String name() { return payloadName; }
     }
 
     @Command(name = "replace", description = "Apply a cumulative payload, reverting every applied one atomically.")
-    static final class Replace extends Action {
-        @Parameters(paramLabel = "NAME") String payloadName;
-
+    static final class Replace extends NamedAction {
         String verb() { return "Replacing all live patches with"; }
         String command() { return "livepatch.replace"; }
-        String name() { return payloadName; }
     }
 
     @Command(name = "unload", description = "Remove an uploaded, not applied payload.")
-    static final class Unload extends Action {
-        @Parameters(paramLabel = "NAME") String payloadName;
-
+    static final class Unload extends NamedAction {
         String verb() { return "Unloading"; }
         String command() { return "livepatch.unload"; }
-        String name() { return payloadName; }
     }
 
     @Command(name = "load", description = "Upload and apply FILE (named after its base name); unloaded again if the apply fails.")
