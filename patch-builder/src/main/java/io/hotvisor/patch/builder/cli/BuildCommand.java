@@ -66,7 +66,7 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "OUT.hvp", description = "Payload file to write.")
     Path output;
 
-    @Option(names = "--target", required = true, paramLabel = "BUILD-INFO.json", description = "The target host's build-info.json.")
+    @Option(names = "--target", required = true, paramLabel = "BUILD-INFO.json", description = "The target host's build-info.json, or what 'hvctl info --json' printed for it.")
     Path target;
 
     @Option(names = "--dry-run", description = "Print the classification; write nothing.")

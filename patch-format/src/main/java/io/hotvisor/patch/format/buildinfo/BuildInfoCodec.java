@@ -67,9 +67,32 @@ public final class BuildInfoCodec {
             throw new BuildInfoException(file + ": cannot be read: " + e.getMessage(), e);
         }
         try {
-            return read(bytes);
+            return read(unwrapHostInfo(bytes));
         } catch (BuildInfoException e) {
             throw new BuildInfoException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A running host serves its build-info inside {@code hvctl info --json} (field {@code buildInfo});
+     * such a file is accepted as a target too, so {@code hvctl info --json > target.json} is enough.
+     */
+    private static byte[] unwrapHostInfo(byte[] bytes) throws BuildInfoException {
+        com.fasterxml.jackson.databind.JsonNode tree;
+        try {
+            tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(bytes);
+        } catch (IOException e) {
+            return bytes; // let the strict reader say what is wrong
+        }
+        if (tree == null || !tree.isObject() || !tree.has("buildInfo")) return bytes;
+        if (!tree.get("buildInfo").isObject()) {
+            throw new BuildInfoException("this hvctl info output has no build-info: the host runs without its distribution's "
+                    + "build-info.json, or a build that file does not describe");
+        }
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(tree.get("buildInfo"));
+        } catch (IOException e) {
+            throw new BuildInfoException("cannot re-encode the host's build-info: " + e.getMessage(), e);
         }
     }
 

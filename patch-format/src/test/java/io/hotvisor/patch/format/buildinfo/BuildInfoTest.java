@@ -86,6 +86,20 @@ class BuildInfoTest {
     }
 
     @Test
+    void hvctlInfoOutputIsReadAsTheBuildInfoItCarries(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path plain = jar("runtime.jar", Map.of(), "a/B");
+        BuildInfo info = BuildInfoGenerator.generate(List.of(new BuildInfoGenerator.BundleJar(plain, "hv-runtime", "a", "1.0")),
+                BuildInfoGenerator.runningCompiler("17", List.of("-g")), Map.of());
+        String doc = new String(BuildInfoCodec.write(info), StandardCharsets.UTF_8);
+        Path hostInfo = java.nio.file.Files.writeString(dir.resolve("info.json"),
+                "{\"version\":\"0.1.0\",\"buildId\":\"" + info.buildId().hex() + "\",\"buildInfo\":" + doc + "}");
+        assertEquals(info, BuildInfoCodec.read(hostInfo));
+        Path without = java.nio.file.Files.writeString(dir.resolve("bare.json"), "{\"version\":\"0.1.0\",\"buildInfo\":null}");
+        BuildInfoException e = org.junit.jupiter.api.Assertions.assertThrows(BuildInfoException.class, () -> BuildInfoCodec.read(without));
+        assertTrue(e.getMessage().contains("has no build-info"));
+    }
+
+    @Test
     void readerIsStrict() throws Exception {
         Path plain = jar("runtime.jar", Map.of(), "a/B");
         String good = new String(BuildInfoCodec.write(BuildInfoGenerator.generate(
