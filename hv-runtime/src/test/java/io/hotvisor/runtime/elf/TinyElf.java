@@ -11,7 +11,7 @@ import java.util.List;
  */
 public final class TinyElf {
     public static final long LOAD_ADDRESS = 0x8020_0000L;
-    public static final int ZERO = 0, RA = 1, T0 = 5, A0 = 10, A1 = 11, A2 = 12, A6 = 16, A7 = 17;
+    public static final int ZERO = 0, RA = 1, T0 = 5, T1 = 6, A0 = 10, A1 = 11, A2 = 12, A6 = 16, A7 = 17;
 
     private final List<Integer> words = new ArrayList<>();
 
@@ -24,6 +24,25 @@ public final class TinyElf {
     public TinyElf sd(int rs2, int offset, int rs1) {
         return emit(((offset >> 5) << 25) | (rs2 << 20) | (rs1 << 15) | (3 << 12) | ((offset & 31) << 7) | 0x23);
     }
+    public TinyElf ld(int rd, int offset, int rs1) {
+        return emit(((offset & 0xfff) << 20) | (rs1 << 15) | (3 << 12) | (rd << 7) | 0x03);
+    }
+
+    /** {@code beq rs1, rs2, offset} (offset in bytes from this instruction). */
+    public TinyElf beq(int rs1, int rs2, int offset) {
+        int imm = ((offset >> 12) & 1) << 31 | ((offset >> 5) & 0x3f) << 25 | ((offset >> 1) & 0xf) << 8 | ((offset >> 11) & 1) << 7;
+        return emit(imm | (rs2 << 20) | (rs1 << 15) | 0x63);
+    }
+
+    /** Byte offset of the next instruction from {@link #LOAD_ADDRESS}. */
+    public int offset() { return words.size() * 4; }
+
+    /** Pads with {@code nop}s up to byte offset {@code target}. */
+    public TinyElf padTo(int target) {
+        while (offset() < target) addi(ZERO, ZERO, 0);
+        return this;
+    }
+
     /** An endless loop: {@code j .}. */
     public TinyElf spin() { return emit(0x6f); }
 

@@ -109,6 +109,26 @@ class SbiDispatcherTest {
     }
 
     @Test
+    void hsmHartStartRunsASecondaryVcpuWithItsOpaqueArgumentAndHartStopStopsIt() throws Exception {
+        TinyElf elf = new TinyElf().auipc(T0, 0x100);                 // t0 = 0x80300000: the results word
+        int at = elf.offset();
+        elf.auipc(A1, 0).addi(A1, A1, 0x100 - at)                        // a1 = entry of the secondary below
+                .li(A0, 1).li(TinyElf.A2, 0x77).li(TinyElf.A7, SbiAbi.EXT_HSM).li(TinyElf.A6, 0).ecall();
+        int loop = elf.offset();
+        elf.ld(TinyElf.T1, 0, T0);
+        elf.beq(TinyElf.T1, TinyElf.ZERO, loop - elf.offset());         // spin until the secondary wrote it
+        elf.shutdown(0);
+        // the secondary: a0 = its hart id, a1 = the opaque value hart_start passed
+        elf.padTo(0x100).auipc(T0, 0x100).addi(T0, T0, -0x100).sd(A1, 0, T0)
+                .li(TinyElf.A7, SbiAbi.EXT_HSM).li(TinyElf.A6, 1).ecall().spin();
+        Domain d = host.create(DomainConfig.of("smp", elf.build()).withVcpus(2).withMemory(4 << 20));
+        d.boot();
+        assertThat(d.exit().get(30, TimeUnit.SECONDS).state()).isEqualTo(DomainState.SHUTDOWN);
+        assertThat(d.memory().load64(0x8030_0000L)).isEqualTo(0x77);
+        assertThat(d.vcpus().get(1).hart().instret()).isPositive();
+    }
+
+    @Test
     void rebootIsNotSupportedAndLeavesTheGuestRunning() throws Exception {
         long[][] r = run(new Calls().call(SbiAbi.EXT_SRST, 0, 1, 0), 1);
         assertThat(r[0][0]).isEqualTo(SbiAbi.ERR_NOT_SUPPORTED);
