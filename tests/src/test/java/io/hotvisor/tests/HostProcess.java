@@ -85,6 +85,16 @@ final class HostProcess implements AutoCloseable {
         return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
     }
 
+    /** The checked-out repository the distribution was built from (its {@code bin/hvpatch}, its git history). */
+    static final Path REPO = DIST.resolve("../../../..").normalize();
+
+    /** Runs the repository's {@code bin/hvpatch ARGS...} (the patch builder's CLI) as a separate process. */
+    static Result hvpatch(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(REPO.resolve("bin/hvpatch").toString()));
+        cmd.addAll(List.of(args));
+        return run(cmd);
+    }
+
     static Path guestConfig(String guest) {
         return DIST.resolve("etc/guests/" + guest + ".cfg");
     }

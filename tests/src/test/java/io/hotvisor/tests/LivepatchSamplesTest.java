@@ -1,0 +1,212 @@
+package io.hotvisor.tests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Every sample of {@code patch-samples/} against its {@code expected.json}: the payload is built
+ * with {@code bin/hvpatch build} from the sample's diff against this checkout's HEAD, then driven
+ * through {@code bin/hvctl} on a fresh host process, step by step. A diff that no longer applies
+ * to HEAD fails its sample's build assertion, naming the sample.
+ *
+ * <p>expected.json: {@code build} ({@code exit}, optional {@code err} substring, optional
+ * {@code dependsOn}: the sample whose payload build-id this one stacks on), {@code steps} (each
+ * one of: {@code hvctl} args with {@code {sample}} standing for that sample's payload file and
+ * optional {@code exit}, {@code error} code, {@code out}/{@code err} substrings; {@code create} a
+ * domain from a sample guest; {@code awaitConsole} a substring or the exact {@code .expected}
+ * output of a guest), and {@code after} (payload states, absent payloads, the extra version).
+ */
+class LivepatchSamplesTest {
+    static final Path SAMPLES = HostProcess.REPO.resolve("patch-samples");
+    static final Pattern PAYLOAD_REF = Pattern.compile("\\{([a-z0-9-]+)}");
+
+    static Path work;
+    static Path key;
+    static String base;
+    /** Per sample: the hvpatch build result and its payload file. */
+    static final Map<String, HostProcess.Result> BUILDS = new ConcurrentHashMap<>();
+    static final Map<String, Path> PAYLOADS = new ConcurrentHashMap<>();
+
+    static Stream<String> samples() throws IOException {
+        try (Stream<Path> dirs = Files.list(SAMPLES)) {
+            return dirs.filter(d -> Files.exists(d.resolve("expected.json"))).map(d -> d.getFileName().toString()).sorted().toList().stream();
+        }
+    }
+
+    static JsonNode expected(String sample) throws IOException {
+        return HostProcess.JSON.readTree(SAMPLES.resolve(sample).resolve("expected.json").toFile());
+    }
+
+    /** Builds every sample once (two at a time, one shared base-build cache); dependencies first. */
+    @BeforeAll
+    static void buildEverySample() throws Exception {
+        work = Files.createTempDirectory("livepatch-samples");
+        HostProcess.Result keygen = HostProcess.hvpatch("keygen", "--out", work.resolve("keys").toString(), "--name", "ops");
+        assertThat(keygen.status()).as(keygen.err()).isZero();
+        key = work.resolve("keys/ops.key");
+        HostProcess.Result head = HostProcess.run(List.of("git", "-C", HostProcess.REPO.toString(), "rev-parse", "HEAD"));
+        base = head.out().strip();
+        List<String> all = samples().toList();
+        List<String> roots = new ArrayList<>(), stacked = new ArrayList<>();
+        for (String s : all) (expected(s).path("build").has("dependsOn") ? stacked : roots).add(s);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            runAll(pool, roots);
+            runAll(pool, stacked);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void runAll(ExecutorService pool, List<String> samples) throws Exception {
+        List<Future<?>> running = new ArrayList<>();
+        for (String s : samples) running.add(pool.submit(() -> build(s)));
+        for (Future<?> f : running) f.get();
+    }
+
+    private static Void build(String sample) throws Exception {
+        JsonNode b = expected(sample).path("build");
+        Path out = work.resolve(sample + ".hvp");
+        List<String> args = new ArrayList<>(List.of("build", "--repo", HostProcess.REPO.toString(), "--base", base,
+                "--diff", SAMPLES.resolve(sample).resolve("fix.diff").toString(), "--name", sample, "--key", key.toString(),
+                "--target", HostProcess.DIST.resolve("build-info.json").toString(), "--cache", work.resolve("cache").toString(),
+                "--json", "--quiet", "-o", out.toString()));
+        if (b.has("dependsOn")) {
+            String dep = b.path("dependsOn").asText();
+            HostProcess.Result d = BUILDS.get(dep);
+            assertThat(d).as("%s depends on sample %s, which was not built", sample, dep).isNotNull();
+            args.addAll(List.of("--depends-on", d.json().path("payload-build-id").asText()));
+        }
+        BUILDS.put(sample, HostProcess.hvpatch(args.toArray(String[]::new)));
+        if (Files.exists(out)) PAYLOADS.put(sample, out);
+        return null;
+    }
+
+    @AfterAll
+    static void cleanUp() throws IOException {
+        if (work == null) return;
+        try (Stream<Path> files = Files.walk(work)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("samples")
+    void sampleHasItsExpectedOutcome(String sample) throws Exception {
+        JsonNode expected = expected(sample);
+        HostProcess.Result build = BUILDS.get(sample);
+        JsonNode b = expected.path("build");
+        assertThat(build.status()).as("%s: hvpatch build exit status (does fix.diff still apply to HEAD?)\n%s\n%s",
+                sample, build.out(), build.err()).isEqualTo(b.path("exit").asInt());
+        if (b.has("out")) assertThat(build.out()).as(sample + ": hvpatch build output").contains(b.path("out").asText());
+        if (!expected.has("steps")) {
+            System.out.printf("sample %-18s build exit %d (no host steps)%n", sample, build.status());
+            return;
+        }
+        Path dir = work.resolve("host-" + sample);
+        Files.createDirectories(dir.resolve("trust"));
+        Files.copy(work.resolve("keys/ops.pub"), dir.resolve("trust/ops.pub"));
+        try (HostProcess host = HostProcess.start(dir, "livepatch-health-window = 2")) {
+            int n = 0;
+            for (JsonNode step : expected.path("steps")) {
+                step(host, dir, sample, ++n, step);
+            }
+            JsonNode after = expected.path("after");
+            JsonNode list = host.hvctl("livepatch", "list", "--json").json();
+            Map<String, String> states = new LinkedHashMap<>();
+            list.path("payloads").forEach(p -> states.put(p.path("name").asText(), p.path("state").asText()));
+            for (Iterator<Map.Entry<String, JsonNode>> it = after.path("states").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                assertThat(states).as(sample + ": payload states after the steps").containsEntry(e.getKey(), e.getValue().asText());
+            }
+            for (JsonNode absent : after.path("absent")) {
+                assertThat(states).as(sample + ": payloads after the steps").doesNotContainKey(absent.asText());
+            }
+            if (after.has("extraVersion")) {
+                assertThat(host.hvctl("info", "--json").json().path("extraVersion").asText())
+                        .as(sample + ": extra version after the steps").isEqualTo(after.path("extraVersion").asText());
+            }
+            System.out.printf("sample %-18s build exit %d, %d steps as expected, after: %s%n", sample, build.status(), n, states);
+        }
+    }
+
+    private static void step(HostProcess host, Path dir, String sample, int n, JsonNode step) throws Exception {
+        String what = sample + " step " + n + " " + step;
+        if (step.has("hvctl")) {
+            List<String> args = new ArrayList<>();
+            for (JsonNode a : step.path("hvctl")) args.add(payloadRefs(a.asText(), what));
+            HostProcess.Result r = host.hvctl(args.toArray(String[]::new));
+            String shown = what + "\nstdout: " + r.out() + "\nstderr: " + r.err();
+            assertThat(r.status()).as(shown).isEqualTo(step.path("exit").asInt(0));
+            if (step.has("error")) assertThat(r.err()).as(shown).startsWith("hvctl: error " + step.path("error").asText() + ": ");
+            if (step.has("out")) assertThat(r.out()).as(shown).contains(step.path("out").asText());
+            if (step.has("err")) assertThat(r.err()).as(shown).contains(step.path("err").asText());
+        } else if (step.has("create")) {
+            List<String> extra = new ArrayList<>();
+            step.path("config").forEach(c -> extra.add(c.asText()));
+            Path cfg = HostProcess.guestConfig(dir, step.path("create").asText(), step.path("guest").asText(), extra.toArray(String[]::new));
+            HostProcess.Result r = host.hvctl("create", cfg.toString());
+            assertThat(r.status()).as(what + "\n" + r.err()).isZero();
+        } else if (step.has("awaitConsole")) {
+            String domain = step.path("awaitConsole").asText();
+            if (step.has("equalsExpectedOf")) {
+                String want = Files.readString(HostProcess.REPO.resolve("hv-runtime/guests/bin/" + step.path("equalsExpectedOf").asText() + ".expected"));
+                await(what).atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(console(host, domain)).isEqualTo(want));
+            } else {
+                String want = step.path("contains").asText();
+                await(what).atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(console(host, domain)).contains(want));
+            }
+        } else {
+            throw new AssertionError(what + ": unknown step");
+        }
+    }
+
+    /** {@code {sample}} stands for that sample's payload file. */
+    private static String payloadRefs(String arg, String what) {
+        Matcher m = PAYLOAD_REF.matcher(arg);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            Path p = PAYLOADS.get(m.group(1));
+            assertThat(p).as(what + ": no payload was built for sample " + m.group(1)).isNotNull();
+            m.appendReplacement(out, Matcher.quoteReplacement(p.toString()));
+        }
+        return m.appendTail(out).toString();
+    }
+
+    /**
+     * A domain's console as the host log keeps it: a domain that shut down is gone from
+     * {@code hvctl console}, but its lines stay in {@code hvctl dmesg} as "(dN NAME) LINE".
+     */
+    static String console(HostProcess host, String domain) throws Exception {
+        Pattern line = Pattern.compile("^\\([0-9:.]+\\) INFO \\(d\\d+ " + Pattern.quote(domain) + "\\) (.*)$");
+        StringBuilder out = new StringBuilder();
+        for (String l : host.hvctl("dmesg").out().split("\n")) {
+            Matcher m = line.matcher(l);
+            if (m.matches()) out.append(m.group(1)).append('\n');
+        }
+        return out.toString();
+    }
+}
