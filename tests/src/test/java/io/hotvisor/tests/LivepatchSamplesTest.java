@@ -37,7 +37,9 @@ import static org.awaitility.Awaitility.await;
  * one of: {@code hvctl} args with {@code {sample}} standing for that sample's payload file and
  * optional {@code exit}, {@code error} code, {@code out}/{@code err} substrings; {@code create} a
  * domain from a sample guest; {@code awaitConsole} a substring or the exact {@code .expected}
- * output of a guest), and {@code after} (payload states, absent payloads, the extra version).
+ * output of a guest; {@code dmesg} lines that must appear in the host log exactly once each, in
+ * that order), {@code craft} (for what hvpatch cannot build yet, see {@link #craft}), and
+ * {@code after} (payload states, absent payloads, last errors, the extra version).
  */
 class LivepatchSamplesTest {
     static final Path SAMPLES = HostProcess.REPO.resolve("patch-samples");
@@ -79,6 +81,26 @@ class LivepatchSamplesTest {
         } finally {
             pool.shutdownNow();
         }
+        for (String s : all) {
+            if (expected(s).has("craft") && !PAYLOADS.containsKey(s)) craft(s, expected(s).path("craft"));
+        }
+    }
+
+    /**
+     * A sample hvpatch cannot build yet (its {@code craft.why} says why): the test compiles the
+     * diff's new classes itself, adds the redefines of {@code craft.classesOf}'s built payload, and
+     * writes and signs the payload with patch-format, as hvpatch would.
+     */
+    private static void craft(String sample, JsonNode craft) throws Exception {
+        String diff = Files.readString(SAMPLES.resolve(sample).resolve("fix.diff"));
+        Map<String, byte[]> classes = CraftedPayloads.compile(CraftedPayloads.newFiles(diff), work.resolve("craft-" + sample));
+        List<io.hotvisor.patch.format.payload.ClassChange> redefines = new ArrayList<>();
+        if (craft.has("classesOf")) {
+            Path from = PAYLOADS.get(craft.path("classesOf").asText());
+            assertThat(from).as(sample + ": crafted from sample " + craft.path("classesOf").asText() + ", which was not built").isNotNull();
+            redefines.addAll(CraftedPayloads.redefinesOf(from));
+        }
+        PAYLOADS.put(sample, CraftedPayloads.write(sample, redefines, classes, key, work.resolve(sample + ".hvp")));
     }
 
     private static void runAll(ExecutorService pool, List<String> samples) throws Exception {
@@ -145,6 +167,12 @@ class LivepatchSamplesTest {
             for (JsonNode absent : after.path("absent")) {
                 assertThat(states).as(sample + ": payloads after the steps").doesNotContainKey(absent.asText());
             }
+            for (Iterator<Map.Entry<String, JsonNode>> it = after.path("lastError").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String lastError = "";
+                for (JsonNode p : list.path("payloads")) if (p.path("name").asText().equals(e.getKey())) lastError = p.path("lastError").asText();
+                assertThat(lastError).as(sample + ": last error of " + e.getKey()).startsWith(e.getValue().asText());
+            }
             if (after.has("extraVersion")) {
                 assertThat(host.hvctl("info", "--json").json().path("extraVersion").asText())
                         .as(sample + ": extra version after the steps").isEqualTo(after.path("extraVersion").asText());
@@ -179,6 +207,16 @@ class LivepatchSamplesTest {
                 String want = step.path("contains").asText();
                 await(what).atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(console(host, domain)).contains(want));
             }
+        } else if (step.has("dmesg")) {
+            List<String> want = new ArrayList<>();
+            step.path("dmesg").forEach(w -> want.add(w.asText()));
+            await(what).atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                List<String> seen = new ArrayList<>();
+                for (String l : host.hvctl("dmesg").out().split("\n")) {
+                    for (String w : want) if (l.endsWith(" " + w)) seen.add(w);
+                }
+                assertThat(seen).as("host log lines, in order").isEqualTo(want);
+            });
         } else {
             throw new AssertionError(what + ": unknown step");
         }
