@@ -3,9 +3,18 @@ package io.hotvisor.runtime.sched;
 import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.domain.Vcpu;
 import io.hotvisor.runtime.rendezvous.Rendezvous;
+import io.hotvisor.runtime.state.ImportReport;
+import io.hotvisor.runtime.state.Snapshot;
+import io.hotvisor.runtime.state.SnapshotFormat;
+import io.hotvisor.runtime.state.StateTransfer;
+import io.hotvisor.runtime.state.StateTransferException;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.locks.Condition;
@@ -28,8 +37,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * (the deadlock Xen 4.13 had between live patching and core scheduling).
  *
  * <p>Slices are bounded by an instruction budget: the time to quiesce is at most one slice.
+ *
+ * <p>State transfer ({@link StateTransfer}): with every pCPU parked at a rendezvous, or after
+ * {@link #stop()}, {@link #exportState()} gives the run queues, credits, counters and per-vCPU
+ * accounting as a {@link Credit2Snapshot}; {@link #importState} rebuilds them in a new, not yet
+ * started instance of the same topology and granularity, given the live domains by id.
  */
-public final class Credit2 implements Scheduler {
+public final class Credit2 implements Scheduler, StateTransfer<Credit2Snapshot, IntFunction<Domain>> {
+    /** Snapshot format: version 2 (per-vCPU accounting); version 1 is imported with zero accounting. */
+    public static final SnapshotFormat FORMAT = new SnapshotFormat("credit2", 1, 2);
+
     /** Credit given at a reset: ten slices' worth at the default slice. */
     static final long CREDIT_INIT = 10 * 100_000L;
     /** Credit carried over a reset at most. */
@@ -110,14 +127,147 @@ public final class Credit2 implements Scheduler {
         }
     }
 
+    /**
+     * Stops the pCPU threads after their current slice. The run queues are kept: the unit a core was
+     * running when its barrier broke is charged and put back, so {@link #exportState()} after a stop
+     * sees every unit in its queue.
+     */
     @Override
     public synchronized void stop() throws InterruptedException {
         if (!alive) return;
         alive = false;
-        kickAll();
-        for (CoreSlot s : coreSlots) if (s != null) s.barrier.reset();
-        for (Thread t : threads) t.join();
+        for (Thread t : threads) {
+            // A sibling may reach its barrier after the first reset (it checked alive just before the
+            // flag fell), so break the barriers again until every thread has gone.
+            while (t.isAlive()) {
+                kickAll();
+                for (CoreSlot s : coreSlots) if (s != null) s.barrier.reset();
+                t.join(10);
+            }
+        }
         threads.clear();
+        for (CoreSlot s : coreSlots) if (s != null) s.putBackCurrent();
+    }
+
+    @Override
+    public SnapshotFormat format() { return FORMAT; }
+
+    /**
+     * The scheduler's state at {@link #FORMAT}'s version. Call with every pCPU parked at a rendezvous
+     * or after {@link #stop()}; the scheduler is left as it was.
+     *
+     * @throws IllegalStateException when a unit is on a pCPU (the scheduler is neither parked nor stopped)
+     */
+    @Override
+    public Credit2Snapshot exportState() {
+        List<Credit2Snapshot.Queue> qs = new ArrayList<>();
+        for (int c = 0; c < queues.length; c++) qs.add(queues[c].export(c));
+        List<Credit2Snapshot.Pcpu> ps = new ArrayList<>();
+        synchronized (statsLock) {
+            for (int p = 0; p < slices.length; p++) ps.add(new Credit2Snapshot.Pcpu(p, slices[p], instructions[p], busy[p]));
+        }
+        return new Credit2Snapshot(FORMAT.subsystem(), FORMAT.version(), topology.cores(), topology.threadsPerCore(),
+                gran.toString(), sliceInstructions, qs, ps);
+    }
+
+    /**
+     * Rebuilds the run queues, credits, counters and per-vCPU accounting of {@code from} in this
+     * scheduler, which must be new: not started, with no domain inserted, of the snapshot's topology
+     * and granularity. Units of a domain {@code domains} no longer has are skipped and reported; every
+     * imported domain's kicks come to this scheduler. Call {@link #start()} afterwards.
+     *
+     * <p>Version 1 snapshots have no per-vCPU accounting: each vCPU starts at zero slices and instructions.
+     *
+     * @param domains the live domain with an id, or null
+     * @throws StateTransferException before anything changed: UNSUPPORTED_VERSION, WRONG_SUBSYSTEM,
+     *                                MALFORMED, or INCOMPATIBLE (another topology or granularity, a
+     *                                started or non-empty scheduler, a vCPU the domain does not have)
+     */
+    @Override
+    public synchronized ImportReport importState(Snapshot from, IntFunction<Domain> domains) throws StateTransferException {
+        Credit2Snapshot s = FORMAT.read(from, Credit2Snapshot.class);
+        Topology theirs;
+        try {
+            theirs = new Topology(s.cores(), s.threadsPerCore());
+        } catch (IllegalArgumentException e) {
+            throw malformed("credit2 snapshot topology " + s.cores() + "x" + s.threadsPerCore() + ": " + e.getMessage());
+        }
+        if (!theirs.equals(topology) || !gran.toString().equals(s.granularity())) {
+            throw incompatible("credit2 snapshot of a " + theirs + " topology with sched-gran=" + s.granularity()
+                    + " cannot be imported into a scheduler of " + topology + " with sched-gran=" + gran
+                    + "; the new scheduler must have the old one's topology and granularity");
+        }
+        if (alive) throw incompatible("credit2 state can only be imported into a scheduler that has not started");
+        for (RunQueue q : queues) {
+            if (q.size() > 0) throw incompatible("credit2 state can only be imported into a scheduler with no domain inserted");
+        }
+        if (s.queues().size() != queues.length || s.pcpus().size() != slices.length) {
+            throw malformed("credit2 snapshot has " + s.queues().size() + " run queues and " + s.pcpus().size()
+                    + " pCPUs for a " + theirs + " topology");
+        }
+        int per = gran == SchedGran.CORE ? topology.threadsPerCore() : 1;
+        List<String> skipped = new ArrayList<>();
+        List<List<Unit>> rebuilt = new ArrayList<>();
+        Map<Domain, Boolean> imported = new IdentityHashMap<>();
+        for (int c = 0; c < queues.length; c++) {
+            Credit2Snapshot.Queue q = s.queues().get(c);
+            if (q.core() != c) throw malformed("credit2 snapshot lists run queue of core " + q.core() + " in place " + c);
+            List<Unit> units = new ArrayList<>();
+            for (Credit2Snapshot.Unit u : q.units()) {
+                String what = "d" + u.domain() + " vCPUs " + u.vcpus() + " on core " + c;
+                if (u.vcpus().isEmpty() || u.vcpus().size() > per) throw malformed("credit2 snapshot unit " + what + " must have 1 to " + per + " vCPUs");
+                if (u.accounting() != null && u.accounting().size() != u.vcpus().size()) {
+                    throw malformed("credit2 snapshot unit " + what + " has accounting for " + u.accounting().size() + " vCPUs");
+                }
+                Domain d = domains.apply(u.domain());
+                if (d == null) {
+                    skipped.add(what + ": the domain no longer exists");
+                    continue;
+                }
+                Vcpu[] members = new Vcpu[u.vcpus().size()];
+                for (int m = 0; m < members.length; m++) {
+                    int index = u.vcpus().get(m);
+                    if (index < 0 || index >= d.vcpus().size()) throw incompatible("credit2 snapshot unit " + what + ": d" + u.domain() + " has no vCPU " + index);
+                    members[m] = d.vcpus().get(index);
+                    if (u.accounting() != null && u.accounting().get(m).vcpu() != index) {
+                        throw malformed("credit2 snapshot unit " + what + ": accounting " + m + " is for vCPU " + u.accounting().get(m).vcpu());
+                    }
+                }
+                Unit unit = new Unit(d, members);
+                unit.credit = u.credit();
+                unit.lastRun = u.lastRun();
+                if (u.accounting() != null) {
+                    for (int m = 0; m < members.length; m++) {
+                        unit.vcpuSlices[m] = u.accounting().get(m).slices();
+                        unit.vcpuInstructions[m] = u.accounting().get(m).instructions();
+                    }
+                }
+                units.add(unit);
+                imported.put(d, Boolean.TRUE);
+            }
+            rebuilt.add(units);
+        }
+        for (int c = 0; c < queues.length; c++) {
+            Credit2Snapshot.Queue q = s.queues().get(c);
+            queues[c].restore(rebuilt.get(c), q.sequence(), q.kicks());
+        }
+        synchronized (statsLock) {
+            for (Credit2Snapshot.Pcpu p : s.pcpus()) {
+                slices[p.pcpu()] = p.slices();
+                instructions[p.pcpu()] = p.instructions();
+                busy[p.pcpu()] = p.busyNanos();
+            }
+        }
+        for (Domain d : imported.keySet()) d.setKick(this::kickAll);
+        return new ImportReport(FORMAT.subsystem(), s.version(), FORMAT.version(), skipped);
+    }
+
+    private static StateTransferException malformed(String message) {
+        return new StateTransferException(StateTransferException.Code.MALFORMED, message);
+    }
+
+    private static StateTransferException incompatible(String message) {
+        return new StateTransferException(StateTransferException.Code.INCOMPATIBLE, message);
     }
 
     @Override
@@ -151,7 +301,7 @@ public final class Credit2 implements Scheduler {
                 q.idle(seen);
                 continue;
             }
-            long ran = runOne(pcpu, u.vcpus[0]);
+            long ran = runOne(pcpu, u, 0);
             q.putBack(u, ran);
         }
     }
@@ -181,11 +331,13 @@ public final class Credit2 implements Scheduler {
                 continue;
             }
             Vcpu v = thread < u.vcpus.length ? u.vcpus[thread] : null;
-            slot.executed[thread] = v != null && v.eligible() ? runOne(pcpu, v) : 0;
+            slot.executed[thread] = v != null && v.eligible() ? runOne(pcpu, u, thread) : 0;
         }
     }
 
-    private long runOne(int pcpu, Vcpu v) {
+    /** Runs member {@code m} of unit {@code u}, which this pCPU alone runs until it is put back. */
+    private long runOne(int pcpu, Unit u, int m) {
+        Vcpu v = u.vcpus[m];
         long start = System.nanoTime();
         long ran = v.runSlice(sliceInstructions);
         long end = System.nanoTime();
@@ -195,6 +347,10 @@ public final class Credit2 implements Scheduler {
             instructions[pcpu] += ran;
             busy[pcpu] += end - start;
         }
+        // Only this pCPU touches member m while the unit is out of its queue; the queue lock taken
+        // when the unit is put back publishes the counts.
+        u.vcpuSlices[m]++;
+        u.vcpuInstructions[m] += ran;
         if (trace != null) {
             trace.record(new ScheduleTrace.Slice(pcpu, topology.coreOf(pcpu), v.domain().id(), v.index(), start, end, ran));
         }
@@ -204,6 +360,7 @@ public final class Credit2 implements Scheduler {
     /** Per-core state for core scheduling: the unit the whole core runs this slice. */
     private final class CoreSlot {
         final CyclicBarrier barrier;
+        final RunQueue queue;
         final long[] executed = new long[topology.threadsPerCore()];
         volatile Unit current;
         volatile boolean toRendezvous;
@@ -211,6 +368,7 @@ public final class Credit2 implements Scheduler {
 
         CoreSlot(int core) {
             RunQueue q = queues[core];
+            queue = q;
             barrier = new CyclicBarrier(topology.threadsPerCore(), () -> {
                 Unit prev = current;
                 if (prev != null) {
@@ -218,11 +376,23 @@ public final class Credit2 implements Scheduler {
                     for (long e : executed) most = Math.max(most, e);
                     q.putBack(prev, most);
                 }
-                java.util.Arrays.fill(executed, 0);
+                Arrays.fill(executed, 0);
                 toRendezvous = rendezvous.pending();
                 seenKicks = q.kicks();
                 current = toRendezvous || !alive ? null : q.pick();
             });
+        }
+
+        /** After the threads have gone: charges and puts back the unit of the slice the stop interrupted. */
+        void putBackCurrent() {
+            Unit prev = current;
+            if (prev != null) {
+                long most = 0;
+                for (long e : executed) most = Math.max(most, e);
+                queue.putBack(prev, most);
+            }
+            Arrays.fill(executed, 0);
+            current = null;
         }
     }
 
@@ -230,6 +400,8 @@ public final class Credit2 implements Scheduler {
     private static final class Unit {
         final Domain domain;
         final Vcpu[] vcpus;
+        /** Per-vCPU accounting, indexed like {@link #vcpus}: slices run and instructions retired. */
+        final long[] vcpuSlices, vcpuInstructions;
         long credit = CREDIT_INIT;
         long lastRun;
         boolean running;
@@ -237,6 +409,18 @@ public final class Credit2 implements Scheduler {
         Unit(Domain domain, Vcpu[] vcpus) {
             this.domain = domain;
             this.vcpus = vcpus;
+            this.vcpuSlices = new long[vcpus.length];
+            this.vcpuInstructions = new long[vcpus.length];
+        }
+
+        Credit2Snapshot.Unit export() {
+            List<Integer> indexes = new ArrayList<>();
+            List<Credit2Snapshot.VcpuAccount> accounting = new ArrayList<>();
+            for (int m = 0; m < vcpus.length; m++) {
+                indexes.add(vcpus[m].index());
+                accounting.add(new Credit2Snapshot.VcpuAccount(vcpus[m].index(), vcpuSlices[m], vcpuInstructions[m]));
+            }
+            return new Credit2Snapshot.Unit(domain.id(), indexes, credit, lastRun, accounting);
         }
 
         boolean eligible(long now) {
@@ -265,6 +449,37 @@ public final class Credit2 implements Scheduler {
         int size() {
             lock.lock();
             try { return units.size(); } finally { lock.unlock(); }
+        }
+
+        /** @throws IllegalStateException when a unit is on a pCPU: its credit and accounting are in flux */
+        Credit2Snapshot.Queue export(int core) {
+            lock.lock();
+            try {
+                List<Credit2Snapshot.Unit> out = new ArrayList<>();
+                for (Unit u : units) {
+                    if (u.running) {
+                        throw new IllegalStateException("d" + u.domain.id() + " vCPU " + u.vcpus[0].index() + " is on a pCPU of core " + core
+                                + "; export credit2 state with every pCPU parked at a rendezvous or the scheduler stopped");
+                    }
+                    out.add(u.export());
+                }
+                return new Credit2Snapshot.Queue(core, sequence, kicks, out);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void restore(List<Unit> imported, long sequence, long kicks) {
+            lock.lock();
+            try {
+                units.clear();
+                units.addAll(imported);
+                this.sequence = sequence;
+                this.kicks = kicks;
+                work.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
 
         void removeDomain(Domain d) {
