@@ -65,7 +65,7 @@ class Credit2StateTransferTest {
         }
         old.start();
         created.forEach(Domain::boot);
-        while (instructions(old) < 2_000_000) Thread.sleep(1);
+        while (instructions(old) < 500_000) Thread.sleep(1); // mid-run; the RUNNING check below confirms no guest ended yet
         old.stop();
 
         assertThat(created).allSatisfy(d -> assertThat(d.state()).isEqualTo(DomainState.RUNNING));
