@@ -108,6 +108,12 @@ final class CraftedPayloads {
      * of their package, with the hooks {@link HookScanner} finds in them (as {@code hvpatch build} would).
      */
     static Path write(String name, List<ClassChange> classes, Map<String, byte[]> newClasses, Path key, Path out) throws Exception {
+        return write(name, null, classes, newClasses, key, out);
+    }
+
+    /** {@link #write(String, List, Map, Path, Path)} stacked on the payload with build-id {@code dependsOn} (hex; null for none). */
+    static Path write(String name, String dependsOn, List<ClassChange> classes, Map<String, byte[]> newClasses, Path key, Path out)
+            throws Exception {
         BuildInfo target = target();
         List<ClassChange> changes = new ArrayList<>(classes);
         List<Hook> hooks = new ArrayList<>();
@@ -123,7 +129,8 @@ final class CraftedPayloads {
                 if (!refusals.isEmpty()) throw new AssertionError(refusals.toString());
             }
         }
-        PayloadDraft draft = new PayloadDraft(name, target.buildId(), null, changes, hooks, Metadata.EMPTY);
+        PayloadDraft draft = new PayloadDraft(name, target.buildId(),
+                dependsOn == null ? null : io.hotvisor.patch.format.BuildId.parse(dependsOn), changes, hooks, Metadata.EMPTY);
         Files.write(out, PayloadWriter.write(draft, KeyFiles.readSigningKey(key)));
         return out;
     }
