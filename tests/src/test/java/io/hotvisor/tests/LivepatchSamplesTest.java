@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -51,6 +51,12 @@ class LivepatchSamplesTest {
     /** Per sample: the hvpatch build result and its payload file. */
     static final Map<String, HostProcess.Result> BUILDS = new ConcurrentHashMap<>();
     static final Map<String, Path> PAYLOADS = new ConcurrentHashMap<>();
+    static final Map<String, CompletableFuture<Void>> READY = new ConcurrentHashMap<>();
+    static final ExecutorService POOL = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "sample-build");
+        t.setDaemon(true);
+        return t;
+    });
 
     static Stream<String> samples() throws IOException {
         try (Stream<Path> dirs = Files.list(SAMPLES)) {
@@ -62,7 +68,7 @@ class LivepatchSamplesTest {
         return HostProcess.JSON.readTree(SAMPLES.resolve(sample).resolve("expected.json").toFile());
     }
 
-    /** Builds every sample once (two at a time, one shared base-build cache); dependencies first. */
+    /** Starts building every sample once (two at a time, one shared base-build cache); dependencies first. */
     @BeforeAll
     static void buildEverySample() throws Exception {
         work = Files.createTempDirectory("livepatch-samples");
@@ -71,18 +77,44 @@ class LivepatchSamplesTest {
         key = work.resolve("keys/ops.key");
         HostProcess.Result head = HostProcess.run(List.of("git", "-C", HostProcess.REPO.toString(), "rev-parse", "HEAD"));
         base = head.out().strip();
-        List<String> all = samples().toList();
-        List<String> roots = new ArrayList<>(), stacked = new ArrayList<>();
-        for (String s : all) (expected(s).path("build").has("dependsOn") ? stacked : roots).add(s);
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            runAll(pool, roots);
-            runAll(pool, stacked);
-        } finally {
-            pool.shutdownNow();
-        }
+        // Builds run two at a time in the background while the samples' hosts run; each test waits
+        // for the payloads it uses. The samples others depend on go first, so a build that waits
+        // for its dependency never waits behind itself.
+        List<String> all = new ArrayList<>(samples().toList());
+        List<String> deps = new ArrayList<>();
         for (String s : all) {
-            if (expected(s).has("craft") && !PAYLOADS.containsKey(s)) craft(s, expected(s).path("craft"));
+            JsonNode e = expected(s);
+            for (String d : List.of(e.path("build").path("dependsOn").asText(), e.path("craft").path("classesOf").asText())) {
+                if (!d.isEmpty() && !deps.contains(d)) deps.add(d);
+            }
+        }
+        all.removeAll(deps);
+        all.addAll(0, deps);
+        for (String s : all) {
+            READY.put(s, CompletableFuture.runAsync(() -> {
+                try {
+                    JsonNode e = expected(s);
+                    if (e.path("build").has("dependsOn")) ready(e.path("build").path("dependsOn").asText());
+                    build(s);
+                    if (e.has("craft") && !PAYLOADS.containsKey(s)) {
+                        if (e.path("craft").has("classesOf")) ready(e.path("craft").path("classesOf").asText());
+                        craft(s, e.path("craft"));
+                    }
+                } catch (Exception x) {
+                    throw new java.util.concurrent.CompletionException(x);
+                }
+            }, POOL));
+        }
+    }
+
+    /** Waits until a sample's payload is built (or crafted), rethrowing what went wrong. */
+    static void ready(String sample) throws Exception {
+        CompletableFuture<Void> f = READY.get(sample);
+        assertThat(f).as("no sample named " + sample).isNotNull();
+        try {
+            f.get(10, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new AssertionError("building sample " + sample + " failed: " + e.getCause(), e.getCause());
         }
     }
 
@@ -101,12 +133,6 @@ class LivepatchSamplesTest {
             redefines.addAll(CraftedPayloads.redefinesOf(from));
         }
         PAYLOADS.put(sample, CraftedPayloads.write(sample, redefines, classes, key, work.resolve(sample + ".hvp")));
-    }
-
-    private static void runAll(ExecutorService pool, List<String> samples) throws Exception {
-        List<Future<?>> running = new ArrayList<>();
-        for (String s : samples) running.add(pool.submit(() -> build(s)));
-        for (Future<?> f : running) f.get();
     }
 
     private static Void build(String sample) throws Exception {
@@ -129,6 +155,7 @@ class LivepatchSamplesTest {
 
     @AfterAll
     static void cleanUp() throws IOException {
+        POOL.shutdownNow();
         if (work == null) return;
         try (Stream<Path> files = Files.walk(work)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -139,6 +166,7 @@ class LivepatchSamplesTest {
     @MethodSource("samples")
     void sampleHasItsExpectedOutcome(String sample) throws Exception {
         JsonNode expected = expected(sample);
+        ready(sample);
         HostProcess.Result build = BUILDS.get(sample);
         JsonNode b = expected.path("build");
         assertThat(build.status()).as("%s: hvpatch build exit status (does fix.diff still apply to HEAD?)\n%s\n%s",
@@ -227,6 +255,11 @@ class LivepatchSamplesTest {
         Matcher m = PAYLOAD_REF.matcher(arg);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
+            try {
+                ready(m.group(1));
+            } catch (Exception e) {
+                throw new AssertionError(what + ": " + e.getMessage(), e);
+            }
             Path p = PAYLOADS.get(m.group(1));
             assertThat(p).as(what + ": no payload was built for sample " + m.group(1)).isNotNull();
             m.appendReplacement(out, Matcher.quoteReplacement(p.toString()));
