@@ -294,16 +294,39 @@ public final class Credit2 implements Scheduler, StateTransfer<Credit2Snapshot, 
     private void cpuLoop(int pcpu) {
         RunQueue q = queues[topology.coreOf(pcpu)];
         while (alive) {
-            rendezvous.safePoint(pcpu);
-            long seen = q.kicks();
-            Unit u = q.pick();
-            if (u == null) {
-                q.idle(seen);
-                continue;
+            Unit u = null;
+            try {
+                rendezvous.safePoint(pcpu);
+                long seen = q.kicks();
+                u = q.pick();
+                if (u == null) {
+                    q.idle(seen);
+                    continue;
+                }
+                long ran = runOne(pcpu, u, 0);
+                q.putBack(u, ran);
+            } catch (RuntimeException | Error e) {
+                if (u != null && u.running) q.putBack(u, 0);
+                survive(e);
             }
-            long ran = runOne(pcpu, u, 0);
-            q.putBack(u, ran);
         }
+    }
+
+    /**
+     * A throw on a pCPU thread is a hypervisor bug (a bad live patch, typically). The pCPU must not
+     * die with it: a dead pCPU never reaches its safe point again, so no rendezvous, and no revert of
+     * the patch that broke it, could ever complete. The failure goes to the thread's uncaught-exception
+     * handler (which the livepatch health watch observes), and the pCPU carries on after a short pause
+     * so that a failure that repeats on every pass does not spin.
+     */
+    private static void survive(Throwable e) {
+        Thread self = Thread.currentThread();
+        try {
+            self.getUncaughtExceptionHandler().uncaughtException(self, e);
+        } catch (RuntimeException ignored) {
+            // a broken handler must not take the pCPU down either
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(IDLE_NANOS);
     }
 
     private void coreLoop(int pcpu) {
@@ -321,17 +344,21 @@ public final class Credit2 implements Scheduler, StateTransfer<Credit2Snapshot, 
                 Thread.currentThread().interrupt();
                 return;
             }
-            if (slot.toRendezvous) {
-                rendezvous.safePoint(pcpu);
-                continue;
+            try {
+                if (slot.toRendezvous) {
+                    rendezvous.safePoint(pcpu);
+                    continue;
+                }
+                Unit u = slot.current;
+                if (u == null) {
+                    q.idle(slot.seenKicks);
+                    continue;
+                }
+                Vcpu v = thread < u.vcpus.length ? u.vcpus[thread] : null;
+                slot.executed[thread] = v != null && v.eligible() ? runOne(pcpu, u, thread) : 0;
+            } catch (RuntimeException | Error e) {
+                survive(e);
             }
-            Unit u = slot.current;
-            if (u == null) {
-                q.idle(slot.seenKicks);
-                continue;
-            }
-            Vcpu v = thread < u.vcpus.length ? u.vcpus[thread] : null;
-            slot.executed[thread] = v != null && v.eligible() ? runOne(pcpu, u, thread) : 0;
         }
     }
 
