@@ -70,7 +70,8 @@ class HealthWatchTest {
         assertThat(h.agent.list().watching()).isEqualTo("tick");
         work.add(2);
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> h.agent.get("tick").orElseThrow().state() == PayloadState.CHECKED);
+        await().atMost(Duration.ofSeconds(10)).until(() -> h.agent.get("tick").orElseThrow().state() == PayloadState.CHECKED
+                && h.agent.get("tick").orElseThrow().lastError() != null); // the reason is recorded just after the revert
         PayloadStatus row = h.agent.get("tick").orElseThrow();
         assertThat(row.lastError()).startsWith("HEALTH: reverted automatically")
                 .contains("IllegalStateException: tick broke at 2").contains("hv-sched");
@@ -92,7 +93,8 @@ class HealthWatchTest {
 
         HookCalls.failIn("probe");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> h.agent.get("probed").orElseThrow().state() == PayloadState.CHECKED);
+        await().atMost(Duration.ofSeconds(10)).until(() -> h.agent.get("probed").orElseThrow().state() == PayloadState.CHECKED
+                && h.agent.get("probed").orElseThrow().lastError() != null); // the reason is recorded just after the revert
         assertThat(h.greet()).isEqualTo("v1");
         assertThat(h.agent.get("probed").orElseThrow().lastError()).contains("health probe hook fix.Hooks.probe threw");
     }
@@ -119,7 +121,8 @@ class HealthWatchTest {
         h.agent.upload("fix-1", Payloads.named("fix-1").redefine("fix.Greeter", "v1", "v2").bytes());
         h.agent.apply("fix-1");
         errors.incrementAndGet();
-        await().atMost(Duration.ofSeconds(10)).until(() -> h.agent.get("fix-1").orElseThrow().state() == PayloadState.CHECKED);
+        await().atMost(Duration.ofSeconds(10)).until(() -> h.agent.get("fix-1").orElseThrow().state() == PayloadState.CHECKED
+                && h.agent.get("fix-1").orElseThrow().lastError() != null); // the reason is recorded just after the revert
         assertThat(h.agent.get("fix-1").orElseThrow().lastError()).contains("credit2 accounting errors rose from 0 to 1");
     }
 }
