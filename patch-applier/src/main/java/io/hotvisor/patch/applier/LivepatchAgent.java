@@ -399,13 +399,18 @@ public final class LivepatchAgent implements AutoCloseable {
     public ActionReport revert(String name, ActionOptions options) throws LivepatchException {
         acquire("revert " + name);
         try {
-            return revertLocked(require(name), options, null);
+            return revertLocked(require(name), options, null, null);
         } finally {
             release();
         }
     }
 
-    private ActionReport revertLocked(PayloadEntry e, ActionOptions options, String cause) throws LivepatchException {
+    /**
+     * @param cause      why (journaled), or null for an operator's revert
+     * @param errorAfter the payload's last error once reverted, recorded together with its state so a
+     *                   listing never shows the new state without its reason
+     */
+    private ActionReport revertLocked(PayloadEntry e, ActionOptions options, String cause, String errorAfter) throws LivepatchException {
         JournalRecord begin = JournalRecord.begin("revert", e.name, e.payload.manifest().payloadBuildId().hex())
                 .withCause(cause);
         return journaled(begin, e, () -> {
@@ -434,7 +439,7 @@ public final class LivepatchAgent implements AutoCloseable {
                 e.applied = List.of();
                 e.state = PayloadState.CHECKED;
                 stack.remove(e);
-                e.lastError = cause == null ? null : e.lastError;
+                e.lastError = errorAfter;
             }
             watch.stop(e.name);
             List<String> notes = new ArrayList<>();
@@ -745,8 +750,7 @@ public final class LivepatchAgent implements AutoCloseable {
                 if (top == null) {
                     break;
                 }
-                revertLocked(top, ActionOptions.DEFAULT, cause);
-                top.lastError = "HEALTH: reverted automatically: " + reason;
+                revertLocked(top, ActionOptions.DEFAULT, cause, "HEALTH: reverted automatically: " + reason);
                 emit(System.Logger.Level.ERROR, top.name, "reverted automatically by the health watch: " + reason);
                 if (top == e) {
                     break;
