@@ -1,14 +1,14 @@
 /*
- * attack: the malicious guest of the XSA-HV-1 live-patch demo (patch-samples/xsa-hv-1).
+ * attack: the malicious guest of the XSA-HV-1 live-patch sample (patch-samples/xsa-hv-1).
  *
- * HV_DEBUG_PEEK (domid, gpa) is meant to let a domain read its own RAM through the
- * hypervisor; the planted bug XSA-HV-1 never checks that domid is the caller's. This guest
+ * HV_DEBUG_PEEK (domid, gpa) lets a domain read its own RAM through the hypervisor; the
+ * sample's bad update (xsa-hv-1-regression) drops the check that domid is the caller's. This guest
  * looks up the domain named "victim", scans the victim's image (linked at 0x80200000 like
  * every sample guest) for the bytes "counter:" (the counter guest's format string) and prints
  * what it leaked, once. It then keeps reading the victim's RAM until the hypervisor refuses:
  *
- *   attack: leaked from domain N at 0x...: "counter: %d"      (the bug is there)
- *   attack: denied with SBI error -4 after K leaking reads    (the fix is applied; exit 0)
+ *   attack: leaked from domain N at 0x...: "counter: %d"      (the hole is open)
+ *   attack: denied with SBI error -4 after K leaking reads    (the check is there; exit 0)
  *
  * Any other result is printed and the guest exits with a failure. It is a test fixture only:
  * HV_DEBUG_PEEK is deliberately not in include/sbi.h.

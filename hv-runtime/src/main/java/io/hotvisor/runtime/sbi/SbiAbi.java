@@ -38,8 +38,8 @@ public final class SbiAbi {
 
     /**
      * {@code (domid, gpa) -> the 64-bit word at gpa}: a debugging aid for a domain to read its own RAM
-     * through the hypervisor. TEST FIXTURE: its handler carries the planted bug XSA-HV-1 (see
-     * {@link SbiDispatcher} and {@code patch-samples/xsa-hv-1}), the live-patch demo's security fix.
+     * through the hypervisor; another domain's id gets {@code SBI_ERR_DENIED}. The live-patch
+     * samples reopen that check with a bad update and close it again (see {@code patch-samples/xsa-hv-1}).
      */
     public static final int HV_DEBUG_PEEK = 7;
 

@@ -228,14 +228,13 @@ public final class SbiDispatcher {
             case HV_EVTCHN_CLOSE:
                 return status(h, validPort(h.reg(10)) ? ports.close((int) h.reg(10)) : EventChannelTable.Status.INVALID_PORT);
             case HV_DEBUG_PEEK: {
-                // PLANTED BUG XSA-HV-1 (a test fixture, like Xen's test payloads): the guest-supplied
-                // domain id in a0 is only checked to exist, never to be the caller's own, so any guest
-                // can read any other domain's RAM. The live-patch demo's security fix,
-                // patch-samples/xsa-hv-1/fix.diff, adds the missing check (ERR_DENIED); the malicious
-                // guest hv-runtime/guests/src/attack.c exploits it. Do not copy this handler.
+                // The domain id in a0 is guest-supplied: it must exist and be the caller's own, or
+                // any guest reads any other domain's RAM (patch-samples/xsa-hv-1 shows that hole
+                // reopened by a bad update and closed again live, under attack).
                 Domain d = domains.byId(h.reg(10));
                 long addr = h.reg(11);
                 if (d == null) return error(h, ERR_INVALID_PARAM);
+                if (d != self) return error(h, ERR_DENIED);
                 if ((addr & 7) != 0 || !d.memory().contains(addr, 8)) return error(h, ERR_INVALID_ADDRESS);
                 return ok(h, d.memory().load64(addr));
             }
