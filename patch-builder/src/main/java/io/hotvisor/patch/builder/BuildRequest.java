@@ -1,6 +1,7 @@
 package io.hotvisor.patch.builder;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -21,11 +22,21 @@ import java.util.Objects;
  * @param cacheDir      where base builds are cached
  * @param forceCompiler build even when the running javac differs from the target's (not recommended)
  * @param mavenRepo     local Maven repository holding the dependency jars
+ * @param appliedDiffs  diffs the payloads this one stacks on already applied to the host, in order:
+ *                      {@code diff} is taken against base plus these (only with {@code diff})
  */
 public record BuildRequest(Path repo, String base, String head, Path diff, String name, Path key, Path output,
                            Path target, boolean dryRun, String description, String author, String dependsOn,
-                           Path cacheDir, boolean forceCompiler, Path mavenRepo) {
-    /** Checks that exactly one of head and diff is given. */
+                           Path cacheDir, boolean forceCompiler, Path mavenRepo, List<Path> appliedDiffs) {
+    /** A request with no applied diffs. */
+    public BuildRequest(Path repo, String base, String head, Path diff, String name, Path key, Path output,
+                        Path target, boolean dryRun, String description, String author, String dependsOn,
+                        Path cacheDir, boolean forceCompiler, Path mavenRepo) {
+        this(repo, base, head, diff, name, key, output, target, dryRun, description, author, dependsOn, cacheDir,
+                forceCompiler, mavenRepo, List.of());
+    }
+
+    /** Checks that exactly one of head and diff is given, and applied diffs only with a diff. */
     public BuildRequest {
         Objects.requireNonNull(repo, "repo");
         Objects.requireNonNull(base, "base");
@@ -34,6 +45,10 @@ public record BuildRequest(Path repo, String base, String head, Path diff, Strin
         Objects.requireNonNull(mavenRepo, "mavenRepo");
         if ((head == null) == (diff == null)) {
             throw new IllegalArgumentException("exactly one of head and diff");
+        }
+        appliedDiffs = List.copyOf(appliedDiffs);
+        if (!appliedDiffs.isEmpty() && diff == null) {
+            throw new IllegalArgumentException("applied diffs need a diff");
         }
     }
 

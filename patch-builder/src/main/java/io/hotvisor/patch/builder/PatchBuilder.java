@@ -105,6 +105,8 @@ public final class PatchBuilder {
             GitSources.Revision base = git.resolve(request.base());
             SourceTree baseTree = git.tree(base);
             SourceTree headTree;
+            // What the host runs before this payload: the base, plus the diffs of the payloads below it.
+            SourceTree oldTree = baseTree;
             Set<String> changed;
             GitSources.Revision head = null;
             if (request.head() != null) {
@@ -112,9 +114,16 @@ public final class PatchBuilder {
                 headTree = git.tree(head);
                 changed = changedPaths(git, baseTree, headTree);
             } else {
-                byte[] diff = readDiff();
-                headTree = git.applyDiff(base, request.diff(), diff);
-                changed = changedPathsOfDiff(git, baseTree, headTree);
+                List<Path> files = new ArrayList<>(request.appliedDiffs());
+                files.add(request.diff());
+                List<byte[]> diffs = new ArrayList<>();
+                for (Path f : files) {
+                    diffs.add(readDiff(f));
+                }
+                List<SourceTree> trees = git.applyDiffs(base, files, diffs);
+                headTree = trees.get(trees.size() - 1);
+                oldTree = trees.size() > 1 ? trees.get(trees.size() - 2) : baseTree;
+                changed = changedPathsOfDiff(git, oldTree, headTree);
             }
             List<String> modules = touchedModules(target, changed);
             progress.done(modules.isEmpty() ? "no module of the target changed" : "modules " + String.join(", ", modules));
@@ -122,13 +131,13 @@ public final class PatchBuilder {
                 throw new BuildException(BuildError.NOTHING_TO_PATCH, "nothing to patch: the change touches no source of a module the target "
                         + "build holds (" + String.join(", ", moduleNames(target)) + ")");
             }
-            ModuleBuilds builds = moduleBuilds(target, modules);
-            progress.stage(2, "compiling " + String.join(", ", modules) + " at " + baseTree.label() + " and " + headTree.label());
-            Map<String, CompiledModule[]> compiled = compileBoth(builds, modules, baseTree, headTree);
+            ModuleBuilds builds = moduleBuilds(target, modules, git.workTree());
+            progress.stage(2, "compiling " + String.join(", ", modules) + " at " + oldTree.label() + " and " + headTree.label());
+            Map<String, CompiledModule[]> compiled = compileBoth(builds, modules, oldTree, headTree);
             progress.done(cacheNote(compiled));
             progress.stage(3, "checking the base build against the target");
             for (String module : modules) {
-                checkBase(target, module, compiled.get(module)[0]);
+                checkBase(target, module, oldTree == baseTree ? compiled.get(module)[0] : builds.build(baseTree, module));
             }
             progress.done("matches " + target.buildId().hex().substring(0, 16));
             progress.stage(4, "diffing bytecode");
@@ -170,7 +179,7 @@ public final class PatchBuilder {
             }
             Instant created = head != null ? head.commitTime() : base.commitTime();
             Metadata metadata = new Metadata(request.description(), request.author(), request.repo().toAbsolutePath().normalize().toString(),
-                    base.sha1(), head != null ? head.sha1() : base.sha1() + "+" + request.diff().getFileName(),
+                    base.sha1(), head != null ? head.sha1() : base.sha1() + "+" + diffNames(),
                     TOOL, "javac " + ModuleCompiler.javacVersion(), compilerFlags(target.compiler()),
                     DateTimeFormatter.ISO_INSTANT.format(created.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC).toInstant()));
             BuildId dependsOn = request.dependsOn() == null ? null : parseDependsOn();
@@ -230,13 +239,21 @@ public final class PatchBuilder {
         }
     }
 
-    private byte[] readDiff() throws BuildException {
+    private String diffNames() {
+        StringBuilder out = new StringBuilder();
+        for (Path applied : request.appliedDiffs()) {
+            out.append(applied.getFileName()).append('+');
+        }
+        return out.append(request.diff().getFileName()).toString();
+    }
+
+    private static byte[] readDiff(Path file) throws BuildException {
         try {
-            return Files.readAllBytes(request.diff());
+            return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new BuildException(BuildError.BAD_DIFF, "--diff " + request.diff() + ": no such file");
+            throw new BuildException(BuildError.BAD_DIFF, "diff " + file + ": no such file");
         } catch (IOException e) {
-            throw new BuildException(BuildError.BAD_DIFF, "--diff " + request.diff() + ": cannot be read: " + e.getMessage(), e);
+            throw new BuildException(BuildError.BAD_DIFF, "diff " + file + ": cannot be read: " + e.getMessage(), e);
         }
     }
 
@@ -271,8 +288,9 @@ public final class PatchBuilder {
         return out;
     }
 
-    private ModuleBuilds moduleBuilds(BuildInfo target, List<String> modules) throws BuildException {
-        ClasspathResolver resolver = new ClasspathResolver(request.mavenRepo());
+    private ModuleBuilds moduleBuilds(BuildInfo target, List<String> modules, Path repoRoot) throws BuildException {
+        ClasspathResolver resolver = new ClasspathResolver(request.mavenRepo(),
+                repoRoot == null ? List.of() : ClasspathResolver.moduleTargetsOf(repoRoot));
         Map<String, List<Path>> jars = new HashMap<>();
         Map<String, List<BuildInfo.Jar>> hashes = new HashMap<>();
         for (BuildInfo.Module m : target.modules()) {

@@ -57,6 +57,10 @@ final class BuildCommand implements Callable<Integer> {
         Path diff;
     }
 
+    @Option(names = "--applied-diff", paramLabel = "FILE", description = "With --diff: a diff the payloads this one stacks on "
+            + "already applied to the host (repeat, lowest first); --diff is taken against the base plus these.")
+    List<Path> appliedDiffs = new ArrayList<>();
+
     @Option(names = "--name", required = true, paramLabel = "NAME", description = "Payload name.")
     String name;
 
@@ -105,9 +109,13 @@ final class BuildCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         StderrProgress progress = new StderrProgress(err);
+        if (!appliedDiffs.isEmpty() && change.diff == null) {
+            err.println("hvpatch: error: --applied-diff goes with --diff, not --head (commit the stacked changes and give their revision as --head)");
+            return 2;
+        }
         BuildRequest request = new BuildRequest(repo, base, change.head, change.diff, name, key, output, target, dryRun,
                 description, author, dependsOn, cache != null ? cache : BuildRequest.defaultCacheDir(), forceCompiler,
-                mavenRepo != null ? mavenRepo : ClasspathResolver.defaultLocalRepository());
+                mavenRepo != null ? mavenRepo : ClasspathResolver.defaultLocalRepository(), appliedDiffs);
         try {
             BuildResult result = new PatchBuilder(request, quiet ? PatchBuilder.Progress.NONE : progress).build();
             if (json) {

@@ -17,7 +17,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Finds the dependency jars a build-info names in a local Maven repository.
+ * Finds the dependency jars a build-info names in a local Maven repository, and in the
+ * {@code target/} folders of the repository's own modules (a reactor build that ran
+ * {@code mvn verify} without {@code install} compiled hv-runtime against {@code patch-api/target/*.jar}).
  *
  * <p>Why a walk by file name and not {@code mvn dependency:build-classpath}: a walk of a local
  * repository of ~1,000 jars takes about 0.1 s, while a Maven start takes seconds; and the SHA-256
@@ -26,10 +28,32 @@ import java.util.stream.Stream;
  */
 public final class ClasspathResolver {
     private final Path localRepository;
+    private final List<Path> moduleTargets;
 
-    /** A resolver over {@code localRepository} ({@code ~/.m2/repository}). */
+    /** A resolver over {@code localRepository} ({@code ~/.m2/repository}) only. */
     public ClasspathResolver(Path localRepository) {
+        this(localRepository, List.of());
+    }
+
+    /**
+     * A resolver over {@code localRepository} and, before it, the jars directly inside
+     * {@code moduleTargets} (folders that need not exist).
+     */
+    public ClasspathResolver(Path localRepository, List<Path> moduleTargets) {
         this.localRepository = localRepository;
+        this.moduleTargets = List.copyOf(moduleTargets);
+    }
+
+    /** The {@code target/} folders of the modules of the checkout at {@code root}, one and two levels deep. */
+    public static List<Path> moduleTargetsOf(Path root) {
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> walk = Files.find(root, 3, (p, a) -> a.isDirectory() && p.getFileName().toString().equals("target")
+                && Files.exists(p.resolveSibling("pom.xml")))) {
+            walk.sorted().forEach(out::add);
+        } catch (IOException | UncheckedIOException e) {
+            // an unreadable checkout only means fewer places to look; the local repository remains
+        }
+        return out;
     }
 
     /** {@code -Dmaven.repo.local} if set, else {@code ~/.m2/repository}. */
@@ -49,6 +73,12 @@ public final class ClasspathResolver {
         }
         Set<String> wanted = jars.stream().map(BuildInfo.Jar::file).collect(Collectors.toSet());
         Map<String, List<Path>> candidates = new HashMap<>();
+        for (Path dir : moduleTargets) {
+            for (String file : wanted) {
+                Path p = dir.resolve(file);
+                if (Files.isRegularFile(p)) candidates.computeIfAbsent(file, k -> new ArrayList<>()).add(p);
+            }
+        }
         if (Files.isDirectory(localRepository)) {
             try (Stream<Path> walk = Files.walk(localRepository)) {
                 walk.filter(p -> wanted.contains(p.getFileName().toString()) && Files.isRegularFile(p))

@@ -66,6 +66,11 @@ public final class GitSources implements AutoCloseable {
         }
     }
 
+    /** The checkout's top folder, where its modules' build output lies; {@code null} for a bare repository. */
+    public Path workTree() {
+        return repo.isBare() ? null : repo.getWorkTree().toPath();
+    }
+
     /** A resolved commit: its full id, its commit time, and its tree. */
     public record Revision(String name, ObjectId commitId, Instant commitTime, RevTree tree) {
         /** The full 40-hex-digit commit id. */
@@ -135,33 +140,38 @@ public final class GitSources implements AutoCloseable {
      * @throws BuildException {@code BAD_DIFF} naming the file and hunk that does not apply
      */
     public SourceTree applyDiff(Revision base, Path diffFile, byte[] diff) throws BuildException {
-        Patch patch = new Patch();
-        try {
-            patch.parse(new ByteArrayInputStream(diff));
-        } catch (IOException e) {
-            throw new BuildException(BuildError.BAD_DIFF, diffFile + ": cannot be read as a diff: " + e.getMessage(), e);
-        }
-        if (!patch.getErrors().isEmpty()) {
-            throw new BuildException(BuildError.BAD_DIFF, diffFile + ": not a valid diff: " + patch.getErrors().get(0).getMessage());
-        }
-        if (patch.getFiles().isEmpty()) {
-            throw new BuildException(BuildError.BAD_DIFF, diffFile + ": holds no file changes");
-        }
+        return applyDiffs(base, List.of(diffFile), List.of(diff)).get(0);
+    }
+
+    /**
+     * Applies diffs one after the other to the base, in memory (see {@link #applyDiff}): each
+     * diff applies to the tree the ones before it made. Returns the tree after each diff, in order.
+     *
+     * @param diffFiles for messages, one per diff
+     * @throws BuildException {@code BAD_DIFF} naming the file and hunk that does not apply
+     */
+    public List<SourceTree> applyDiffs(Revision base, List<Path> diffFiles, List<byte[]> diffs) throws BuildException {
+        List<Patch> patches = new ArrayList<>();
         Set<String> roots = new TreeSet<>();
-        for (FileHeader f : patch.getFiles()) {
-            for (String p : new String[] {f.getOldPath(), f.getNewPath()}) {
-                if (p != null && !p.equals(DiffEntry.DEV_NULL)) {
-                    int slash = p.indexOf('/');
-                    roots.add(slash < 0 ? p : p.substring(0, slash));
+        for (int i = 0; i < diffs.size(); i++) {
+            Patch patch = parse(diffFiles.get(i), diffs.get(i));
+            patches.add(patch);
+            for (FileHeader f : patch.getFiles()) {
+                for (String p : new String[] {f.getOldPath(), f.getNewPath()}) {
+                    if (p != null && !p.equals(DiffEntry.DEV_NULL)) {
+                        int slash = p.indexOf('/');
+                        roots.add(slash < 0 ? p : p.substring(0, slash));
+                    }
                 }
             }
         }
+        String onto = base.name() + " (" + base.commitId().abbreviate(10).name() + ")";
         try {
             scratch = new InMemoryRepository(new DfsRepositoryDescription("hvpatch-diff"));
             SourceTree original = tree(base);
             DirCache index = DirCache.newInCore();
             DirCacheBuilder builder = index.builder();
-            RevTree baseCopy;
+            RevTree tree;
             try (ObjectInserter ins = scratch.newObjectInserter()) {
                 for (String root : roots) {
                     for (Map.Entry<String, byte[]> file : original.files(root).entrySet()) {
@@ -175,33 +185,55 @@ public final class GitSources implements AutoCloseable {
                 ObjectId treeId = index.writeTree(ins);
                 ins.flush();
                 try (RevWalk walk = new RevWalk(scratch)) {
-                    baseCopy = walk.parseTree(treeId);
+                    tree = walk.parseTree(treeId);
                 }
             }
-            PatchApplier.Result result;
-            try (ObjectInserter ins = scratch.newObjectInserter()) {
-                result = new PatchApplier(scratch, baseCopy, ins).applyPatch(patch);
-                ins.flush();
+            List<SourceTree> out = new ArrayList<>();
+            for (int i = 0; i < patches.size(); i++) {
+                PatchApplier.Result result;
+                try (ObjectInserter ins = scratch.newObjectInserter()) {
+                    result = new PatchApplier(scratch, tree, ins).applyPatch(patches.get(i));
+                    ins.flush();
+                }
+                if (!result.getErrors().isEmpty()) {
+                    List<String> lines = new ArrayList<>();
+                    result.getErrors().forEach(err -> lines.add(err.toString()));
+                    throw new BuildException(BuildError.BAD_DIFF, diffFiles.get(i) + " does not apply to " + onto + ": "
+                            + String.join("; ", lines));
+                }
+                try (RevWalk walk = new RevWalk(scratch)) {
+                    tree = walk.parseTree(result.getTreeId());
+                }
+                String label = base.commitId().abbreviate(10).name() + (i == 0 ? "+diff" : "+" + (i + 1) + " diffs");
+                out.add(new SourceTree(scratch.newObjectReader(), tree, label));
+                onto = base.name() + " (" + base.commitId().abbreviate(10).name() + ") with " + diffFiles.get(i).getFileName();
             }
-            if (!result.getErrors().isEmpty()) {
-                List<String> lines = new ArrayList<>();
-                result.getErrors().forEach(err -> lines.add(err.toString()));
-                throw new BuildException(BuildError.BAD_DIFF, diffFile + " does not apply to " + base.name() + " ("
-                        + base.commitId().abbreviate(10).name() + "): " + String.join("; ", lines));
-            }
-            RevTree patched;
-            try (RevWalk walk = new RevWalk(scratch)) {
-                patched = walk.parseTree(result.getTreeId());
-            }
-            return new SourceTree(scratch.newObjectReader(), patched, base.commitId().abbreviate(10).name() + "+diff");
+            return out;
         } catch (IOException e) {
-            throw new BuildException(BuildError.BAD_DIFF, diffFile + " does not apply to " + base.name() + ": " + e.getMessage(), e);
+            throw new BuildException(BuildError.BAD_DIFF, diffFiles.get(diffFiles.size() - 1) + " does not apply to " + onto + ": "
+                    + e.getMessage(), e);
         }
     }
 
+    private static Patch parse(Path diffFile, byte[] diff) throws BuildException {
+        Patch patch = new Patch();
+        try {
+            patch.parse(new ByteArrayInputStream(diff));
+        } catch (IOException e) {
+            throw new BuildException(BuildError.BAD_DIFF, diffFile + ": cannot be read as a diff: " + e.getMessage(), e);
+        }
+        if (!patch.getErrors().isEmpty()) {
+            throw new BuildException(BuildError.BAD_DIFF, diffFile + ": not a valid diff: " + patch.getErrors().get(0).getMessage());
+        }
+        if (patch.getFiles().isEmpty()) {
+            throw new BuildException(BuildError.BAD_DIFF, diffFile + ": holds no file changes");
+        }
+        return patch;
+    }
+
     /**
-     * The base tree as the same in-memory copy {@link #applyDiff} patched, so the paths a diff
-     * changed can be listed with {@link #changedPaths}. Only valid after {@link #applyDiff}.
+     * The paths that differ between two trees, file by file; either may be one {@link #applyDiff}
+     * made, whose objects only the in-memory scratch repository holds.
      */
     public Set<String> changedPathsOfDiff(SourceTree base, SourceTree patched) throws IOException {
         Set<String> out = new TreeSet<>();
