@@ -18,13 +18,13 @@ public enum PayloadError {
     UNSAFE_ENTRY_NAME(true),
     /** An entry is present that the manifest does not name. */
     UNLISTED_ENTRY(true),
-    /** An entry the manifest names, or {@code patch.json} itself, is absent. */
+    /** An entry the manifest names (a class or a bundle jar), or {@code patch.json} itself, is absent. */
     MISSING_ENTRY(true),
     /** One entry is over its size cap. */
     ENTRY_TOO_LARGE(true),
     /** The whole payload (file size, entry count or total inflated size) is over its cap. */
     PAYLOAD_TOO_LARGE(true),
-    /** A class entry's bytes do not hash to the manifest's {@code new-sha256}. */
+    /** A class entry's or bundle jar's bytes do not hash to the manifest's {@code new-sha256}. */
     DIGEST_MISMATCH(true),
     /** The manifest's {@code payload-build-id} is not the one computed from its content. */
     BUILD_ID_MISMATCH(true),
@@ -38,12 +38,20 @@ public enum PayloadError {
     BAD_MANIFEST(true),
     /** The manifest's format version has a major version this reader does not support. */
     UNSUPPORTED_VERSION(true),
-    /** The manifest's {@code kind} (payload or class) is one this reader does not know. */
+    /**
+     * The manifest's {@code kind} (payload or class) is one this reader does not know, or one the
+     * manifest's declared format version does not define.
+     */
     UNSUPPORTED_KIND(true),
-    /** A class entry's bytes do not parse as a class file. */
+    /** A class entry's bytes, or a {@code .class} entry of a bundle jar, do not parse as a class file. */
     BAD_CLASS_FILE(true),
-    /** A class file declares a different class than its entry and manifest name. */
+    /** A class file declares a different class than its entry and manifest name (or its path in a jar). */
     CLASS_NAME_MISMATCH(true),
+    /**
+     * A bundle jar is not a readable ZIP, has no {@code META-INF/MANIFEST.MF}, or its manifest's
+     * {@code Bundle-SymbolicName} or {@code Bundle-Version} is not the bundle entry's.
+     */
+    BAD_BUNDLE(true),
     /** A key file cannot be read as an Ed25519 key in the expected PEM form. */
     BAD_KEY(false),
     /** A trust directory is missing, empty, or holds two keys with the same key id. */

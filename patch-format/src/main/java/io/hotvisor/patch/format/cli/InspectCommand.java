@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
  * directory is given.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Show a payload's manifest, classes, hooks and signature status.")
+        description = "Show a payload's manifest, classes, hooks or bundles, and signature status.")
 final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -1,13 +1,17 @@
 package io.hotvisor.patch.format.cli;
 
+import io.hotvisor.patch.format.manifest.BundleEntry;
 import io.hotvisor.patch.format.manifest.ClassEntry;
 import io.hotvisor.patch.format.manifest.Hook;
 import io.hotvisor.patch.format.manifest.Manifest;
 import io.hotvisor.patch.format.manifest.Metadata;
+import io.hotvisor.patch.format.manifest.PayloadKind;
 import io.hotvisor.patch.format.payload.Payload;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** How {@code inspect} and {@code verify} show a payload, as text and as JSON. */
@@ -30,6 +34,16 @@ final class PayloadReport {
         out.printf("depends-on        %s%n", m.dependsOn() == null ? "(none: applies on the host build)" : m.dependsOn());
         out.printf("signature         %s%n", signatureText(payload));
         out.printf("digest            %s%n", payload.digest());
+        if (m.kind() == PayloadKind.BUNDLE_UPDATE) {
+            // A bundle-update carries nothing else, so its empty class and hook lists are not shown.
+            out.printf("bundles           %d%n", m.bundles().size());
+            for (BundleEntry b : m.bundles()) {
+                out.printf("  %s%n", bundleLine(payload, b));
+            }
+            printMetadata(out, m.metadata());
+            out.flush();
+            return;
+        }
         out.printf("classes           %d%n", m.classes().size());
         for (ClassEntry c : m.classes()) {
             out.printf("  %-8s  %s %s  %s%n", c.kind().jsonName(), c.bundle(), c.bundleVersion(), c.className());
@@ -44,6 +58,12 @@ final class PayloadReport {
         }
         printMetadata(out, m.metadata());
         out.flush();
+    }
+
+    /** {@code bundle io.x.y 1.0.0 -> 1.0.0.u1 (NNN bytes, sha256 HEX)}. */
+    static String bundleLine(Payload payload, BundleEntry b) {
+        return "bundle " + b.bundle() + " " + b.fromVersion() + " -> " + b.toVersion() + " ("
+                + payload.bundleBytes(b).length + " bytes, sha256 " + b.newSha256() + ")";
     }
 
     private static void printMetadata(PrintWriter out, Metadata md) {
@@ -79,6 +99,21 @@ final class PayloadReport {
         result.put("signature", signature);
         result.put("digest", payload.digest().hex());
         result.put("manifest", Json.MAPPER.valueToTree(payload.manifest()));
+        if (payload.manifest().kind() == PayloadKind.BUNDLE_UPDATE) {
+            // The manifest lists the bundles already; this adds what it cannot say: each jar's entry and size.
+            List<Map<String, Object>> bundles = new ArrayList<>();
+            for (BundleEntry b : payload.manifest().bundles()) {
+                Map<String, Object> bundle = new LinkedHashMap<>();
+                bundle.put("bundle", b.bundle());
+                bundle.put("from-version", b.fromVersion());
+                bundle.put("to-version", b.toVersion());
+                bundle.put("entry", b.entryName());
+                bundle.put("bytes", payload.bundleBytes(b).length);
+                bundle.put("sha256", b.newSha256().hex());
+                bundles.add(bundle);
+            }
+            result.put("bundles", bundles);
+        }
         return result;
     }
 }

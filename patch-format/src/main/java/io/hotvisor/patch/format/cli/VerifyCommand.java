@@ -2,6 +2,7 @@ package io.hotvisor.patch.format.cli;
 
 import io.hotvisor.patch.format.PayloadException;
 import io.hotvisor.patch.format.manifest.Manifest;
+import io.hotvisor.patch.format.manifest.PayloadKind;
 import io.hotvisor.patch.format.payload.Payload;
 import io.hotvisor.patch.format.payload.PayloadReader;
 import io.hotvisor.patch.format.sign.TrustStore;
@@ -46,10 +47,11 @@ final class VerifyCommand implements Callable<Integer> {
         if (json) {
             Json.print(spec.commandLine().getOut(), PayloadReport.json(payload));
         } else {
+            String content = m.kind() == PayloadKind.BUNDLE_UPDATE ? m.bundles().size() + " bundles"
+                    : m.classes().size() + " classes, " + m.hooks().size() + " hooks";
             spec.commandLine().getOut().printf("OK: %s is valid, signed by trusted key %s%n"
-                            + "    payload build-id %s, target build-id %s, %d classes, %d hooks%n",
-                    m.name(), m.signingKey(), m.payloadBuildId(), m.targetBuildId(), m.classes().size(),
-                    m.hooks().size());
+                            + "    payload build-id %s, target build-id %s, %s%n",
+                    m.name(), m.signingKey(), m.payloadBuildId(), m.targetBuildId(), content);
             spec.commandLine().getOut().flush();
         }
         return Hvpatch.OK;

@@ -15,8 +15,11 @@ import java.util.regex.Pattern;
  * @param minor compatible additions bump it
  */
 public record FormatVersion(int major, int minor) implements Comparable<FormatVersion> {
-    /** The version this code writes, and the newest it reads. */
-    public static final FormatVersion CURRENT = new FormatVersion(1, 0);
+    /**
+     * The newest version this code reads fully. The writer declares the oldest version that can
+     * express a payload ({@link PayloadKind#formatVersion()}), so a livepatch payload still says 1.0.
+     */
+    public static final FormatVersion CURRENT = new FormatVersion(1, 1);
 
     private static final Pattern FORM = Pattern.compile("(0|[1-9][0-9]{0,4})\\.(0|[1-9][0-9]{0,4})");
 

@@ -26,13 +26,17 @@ import java.util.List;
  * @param dependsOn      JSON {@code depends-on}: payload build-id this stacks on; {@code null}
  *                       (absent) when it applies directly on the host build
  * @param signingKey     JSON {@code signing-key}: id of the key that signed {@code patch.sig}
- * @param classes        JSON {@code classes}: the classes carried, possibly none
- * @param hooks          JSON {@code hooks}: the action hooks, possibly none
+ * @param classes        JSON {@code classes}: the classes carried, possibly none (always none for a
+ *                       bundle-update)
+ * @param hooks          JSON {@code hooks}: the action hooks, possibly none (always none for a
+ *                       bundle-update)
+ * @param bundles        JSON {@code bundles}: the bundles a bundle-update replaces; never {@code null}:
+ *                       empty for a livepatch, whose JSON has no {@code bundles} field
  * @param metadata       JSON {@code metadata}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"format-version", "kind", "name", "payload-build-id", "target-build-id", "depends-on",
-        "signing-key", "classes", "hooks", "metadata"})
+        "signing-key", "classes", "hooks", "bundles", "metadata"})
 public record Manifest(
         @JsonProperty("format-version") FormatVersion formatVersion,
         @JsonProperty("kind") PayloadKind kind,
@@ -43,6 +47,8 @@ public record Manifest(
         @JsonProperty("signing-key") KeyId signingKey,
         @JsonProperty("classes") List<ClassEntry> classes,
         @JsonProperty("hooks") List<Hook> hooks,
+        // NON_EMPTY: a livepatch manifest has no bundles field, so it stays byte-identical to format 1.0.
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonProperty("bundles") List<BundleEntry> bundles,
         @JsonProperty("metadata") Metadata metadata) {
 
     static final String PAYLOAD_BUILD_ID_TAG = "hotvisor-payload-build-id-v1";
@@ -59,10 +65,26 @@ public record Manifest(
     /** The canonical order of hooks: by phase, in lifecycle order. */
     public static final Comparator<Hook> HOOK_ORDER = Comparator.comparing(Hook::phase);
 
-    /** Copies the lists; keeps {@code null}s, which validation reports with their field names. */
+    /** The canonical order of bundle entries: by bundle symbolic name (as UTF-8 bytes). */
+    public static final Comparator<BundleEntry> BUNDLE_ORDER = Comparator.comparing(BundleEntry::bundle, UTF8_ORDER);
+
+    /**
+     * Copies the lists and makes a missing {@code bundles} empty; keeps other {@code null}s, which
+     * validation reports with their field names.
+     */
     public Manifest {
         classes = classes == null ? null : immutableCopy(classes);
         hooks = hooks == null ? null : immutableCopy(hooks);
+        bundles = bundles == null ? List.of() : immutableCopy(bundles);
+    }
+
+    /**
+     * The payload build-id of a payload without bundles; see
+     * {@link #computePayloadBuildId(PayloadKind, BuildId, BuildId, List, List, List)}.
+     */
+    public static BuildId computePayloadBuildId(PayloadKind kind, BuildId targetBuildId, BuildId dependsOn,
+                                                List<ClassEntry> classes, List<Hook> hooks) {
+        return computePayloadBuildId(kind, targetBuildId, dependsOn, classes, hooks, List.of());
     }
 
     /**
@@ -73,11 +95,16 @@ public record Manifest(
      *          str depends-on (empty if absent),
      *          u32 class count, per class in CLASS_ORDER: str bundle, str bundle-version, str class,
      *              str kind, str expected-sha256 (empty if absent), str new-sha256,
-     *          u32 hook count, per hook in HOOK_ORDER: str phase, str bundle, str class, str method )
+     *          u32 hook count, per hook in HOOK_ORDER: str phase, str bundle, str class, str method,
+     *          bundle-update only: u32 bundle count, per bundle in BUNDLE_ORDER:
+     *              str bundle, str from-version, str to-version, str new-sha256 )
      * </pre>
+     * The bundle part is appended for a bundle-update only, so a livepatch's payload build-id is
+     * the one format 1.0 defined; the kind, hashed first, keeps the two forms apart.
      */
     public static BuildId computePayloadBuildId(PayloadKind kind, BuildId targetBuildId, BuildId dependsOn,
-                                                List<ClassEntry> classes, List<Hook> hooks) {
+                                                List<ClassEntry> classes, List<Hook> hooks,
+                                                List<BundleEntry> bundles) {
         CanonicalHash hash = new CanonicalHash(PAYLOAD_BUILD_ID_TAG)
                 .str(kind.jsonName())
                 .str(targetBuildId.hex())
@@ -96,12 +123,20 @@ public record Manifest(
         for (Hook h : sortedHooks) {
             hash.str(h.phase().jsonName()).str(h.bundle()).str(h.className()).str(h.method());
         }
+        if (kind == PayloadKind.BUNDLE_UPDATE) {
+            List<BundleEntry> sortedBundles = new ArrayList<>(bundles);
+            sortedBundles.sort(BUNDLE_ORDER);
+            hash.u32(sortedBundles.size());
+            for (BundleEntry b : sortedBundles) {
+                hash.str(b.bundle()).str(b.fromVersion()).str(b.toVersion()).str(b.newSha256().hex());
+            }
+        }
         return new BuildId(hash.finish());
     }
 
     /** The payload build-id this manifest's content implies; equal to {@link #payloadBuildId()} when valid. */
     public BuildId computePayloadBuildId() {
-        return computePayloadBuildId(kind, targetBuildId, dependsOn, classes, hooks);
+        return computePayloadBuildId(kind, targetBuildId, dependsOn, classes, hooks, bundles);
     }
 
     private static <T> List<T> immutableCopy(List<T> list) {

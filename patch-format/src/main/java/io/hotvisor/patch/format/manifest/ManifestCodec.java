@@ -91,6 +91,10 @@ public final class ManifestCodec {
         } catch (IOException e) {
             throw translate(e);
         }
+        // The record reads an absent and an empty bundles array alike; a livepatch must have neither.
+        if (manifest.kind() == PayloadKind.LIVEPATCH && tree.has("bundles")) {
+            throw ManifestRules.bundlesOnLivepatch();
+        }
         validate(manifest);
         return manifest;
     }
@@ -98,8 +102,9 @@ public final class ManifestCodec {
     /**
      * Checks every value rule of the README on a manifest built in code.
      *
-     * @throws PayloadException {@code BAD_MANIFEST} naming the first field that breaks a rule, or
-     *                          {@code UNSUPPORTED_VERSION} for a format version other than this one's major
+     * @throws PayloadException {@code BAD_MANIFEST} naming the first field that breaks a rule,
+     *                          {@code UNSUPPORTED_VERSION} for a format version other than this one's major,
+     *                          or {@code UNSUPPORTED_KIND} for a kind the declared format version does not define
      */
     public static void validate(Manifest manifest) throws PayloadException {
         if (manifest.formatVersion() != null) {

@@ -3,11 +3,15 @@ package io.hotvisor.patch.format.manifest;
 import io.hotvisor.patch.format.PayloadError;
 import io.hotvisor.patch.format.PayloadException;
 
+import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The value rules of the README's manifest table, checked after JSON binding so that each failure
@@ -17,9 +21,6 @@ final class ManifestRules {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     /** OSGi Core R8 §1.3.2 symbolic-name: token ('.' token)*, token = [A-Za-z0-9_-]+. */
     static final Pattern BUNDLE = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
-    /** OSGi Core R8 §3.2.5 version: major[.minor[.micro[.qualifier]]]. */
-    static final Pattern BUNDLE_VERSION =
-            Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,9}(\\.[0-9]{1,9}(\\.[A-Za-z0-9_-]+)?)?)?");
     static final Pattern CREATED = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z");
 
     static final int MAX_BUNDLE_LENGTH = 255;
@@ -35,6 +36,7 @@ final class ManifestRules {
     static void validate(Manifest m) throws PayloadException {
         require(m.formatVersion(), "format-version");
         require(m.kind(), "kind");
+        checkKindDefined(m.kind(), m.formatVersion());
         require(m.name(), "name");
         if (!NAME.matcher(m.name()).matches()) {
             throw bad("name", "'" + printable(m.name()) + "' must be 1-64 characters of A-Z a-z 0-9 . _ -");
@@ -47,9 +49,41 @@ final class ManifestRules {
         require(m.metadata(), "metadata");
         validateClasses(m.classes());
         validateHooks(m.hooks());
+        validateBundles(m.bundles());
         validateMetadata(m.metadata());
-        if (m.classes().isEmpty() && m.hooks().isEmpty()) {
-            throw bad("classes", "nothing to patch: the payload has neither classes nor hooks");
+        if (m.classes().isEmpty() && m.hooks().isEmpty() && m.bundles().isEmpty()) {
+            throw bad("classes", "nothing to patch: the payload has no classes, no hooks and no bundles");
+        }
+        if (m.kind() == PayloadKind.LIVEPATCH && !m.bundles().isEmpty()) {
+            throw bundlesOnLivepatch();
+        }
+        if (m.kind() == PayloadKind.BUNDLE_UPDATE) {
+            if (!m.classes().isEmpty()) {
+                throw bad("classes", "a bundle-update payload carries no classes (its bundles' jars hold them); "
+                        + "make it an empty array, or patch classes with a separate livepatch payload");
+            }
+            if (!m.hooks().isEmpty()) {
+                throw bad("hooks", "a bundle-update payload has no hooks (state crosses through the bundles' own "
+                        + "state transfer); make it an empty array");
+            }
+            if (m.bundles().isEmpty()) {
+                throw bad("bundles", "a bundle-update payload names at least one bundle");
+            }
+        }
+    }
+
+    /**
+     * A kind is refused under a format version older than the one that defines it, as a reader of
+     * that version would refuse it: a 1.0 manifest cannot be a bundle-update.
+     */
+    private static void checkKindDefined(PayloadKind kind, FormatVersion version) throws PayloadException {
+        if (kind.formatVersion().compareTo(version) > 0) {
+            String known = Arrays.stream(PayloadKind.values()).filter(k -> k.formatVersion().compareTo(version) <= 0)
+                    .map(PayloadKind::jsonName).collect(Collectors.joining(", "));
+            throw new PayloadException(PayloadError.UNSUPPORTED_KIND, "patch.json: kind: payload kind '"
+                    + kind.jsonName() + "' is defined from format " + kind.formatVersion() + " on, but the manifest "
+                    + "declares format " + version + " (which knows " + known + "); rebuild the payload with a "
+                    + "hvpatch that writes format " + kind.formatVersion());
         }
     }
 
@@ -65,10 +99,7 @@ final class ManifestRules {
             require(c.kind(), at + ".kind");
             require(c.newSha256(), at + ".new-sha256");
             checkBundle(c.bundle(), at + ".bundle");
-            if (c.bundleVersion().length() > MAX_VERSION_LENGTH || !BUNDLE_VERSION.matcher(c.bundleVersion()).matches()) {
-                throw bad(at + ".bundle-version", "'" + printable(c.bundleVersion())
-                        + "' is not an OSGi version (major[.minor[.micro[.qualifier]]])");
-            }
+            checkVersion(c.bundleVersion(), at + ".bundle-version");
             checkClassName(c.className(), at + ".class");
             if (c.kind() == ClassKind.REDEFINE && c.expectedSha256() == null) {
                 throw bad(at + ".expected-sha256", "a redefine of " + c.className()
@@ -101,6 +132,37 @@ final class ManifestRules {
             }
             if (!phases.add(h.phase())) {
                 throw bad(at + ".phase", "a second " + h.phase().jsonName() + " hook; at most one hook per phase");
+            }
+        }
+    }
+
+    private static void validateBundles(List<BundleEntry> bundles) throws PayloadException {
+        Set<String> names = new HashSet<>();
+        Map<String, Integer> entryNames = new HashMap<>();
+        for (int i = 0; i < bundles.size(); i++) {
+            String at = "bundles[" + i + "]";
+            BundleEntry b = bundles.get(i);
+            require(b, at);
+            require(b.bundle(), at + ".bundle");
+            require(b.fromVersion(), at + ".from-version");
+            require(b.toVersion(), at + ".to-version");
+            require(b.newSha256(), at + ".new-sha256");
+            checkBundle(b.bundle(), at + ".bundle");
+            checkVersion(b.fromVersion(), at + ".from-version");
+            checkVersion(b.toVersion(), at + ".to-version");
+            if (OsgiVersion.parse(b.toVersion()).compareTo(OsgiVersion.parse(b.fromVersion())) <= 0) {
+                throw bad(at + ".to-version", "bundle " + b.bundle() + " would go from " + b.fromVersion() + " to "
+                        + b.toVersion() + ", which is not a greater OSGi version; give the new jar a higher "
+                        + "Bundle-Version");
+            }
+            if (!names.add(b.bundle())) {
+                throw bad(at, "bundle " + b.bundle() + " is listed twice");
+            }
+            // Names are unique, but bundle 'a_1.0.0.q' at 2 and bundle 'a' at 1.0.0.q_2 share a jar name.
+            Integer other = entryNames.putIfAbsent(b.entryName(), i);
+            if (other != null) {
+                throw bad(at, "the jar entry name " + b.entryName() + " is also bundles[" + other
+                        + "]'s; one of the two bundles needs another name or version");
             }
         }
     }
@@ -141,6 +203,12 @@ final class ManifestRules {
     private static void checkBundle(String bundle, String at) throws PayloadException {
         if (bundle.length() > MAX_BUNDLE_LENGTH || !BUNDLE.matcher(bundle).matches()) {
             throw bad(at, "'" + printable(bundle) + "' is not an OSGi bundle symbolic name");
+        }
+    }
+
+    private static void checkVersion(String version, String at) throws PayloadException {
+        if (version.length() > MAX_VERSION_LENGTH || !OsgiVersion.FORM.matcher(version).matches()) {
+            throw bad(at, "'" + printable(version) + "' is not an OSGi version (major[.minor[.micro[.qualifier]]])");
         }
     }
 
@@ -195,6 +263,11 @@ final class ManifestRules {
         if (value == null) {
             throw bad(at, "is required");
         }
+    }
+
+    static PayloadException bundlesOnLivepatch() {
+        return bad("bundles", "a livepatch payload replaces no bundles; remove the field "
+                + "(whole bundles are replaced by a bundle-update payload)");
     }
 
     static PayloadException bad(String at, String problem) {

@@ -8,10 +8,11 @@ import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Opcodes;
 
 /**
- * Checks that a class entry's bytes parse as a class file (ASM {@link ClassReader}) and declare the
- * class the manifest names. Method bodies are skipped ({@link ClassReader#SKIP_CODE}): ASM sizes its
- * label table by a method's declared code length, which a crafted file could make huge, and the
- * JVM's own verifier checks the code when the class is redefined.
+ * Checks that class bytes parse as a class file (ASM {@link ClassReader}) and declare the class they
+ * should: a class entry the one its manifest entry names, a {@code .class} entry of a bundle jar the
+ * one its path names ({@link BundleJarCheck}). Method bodies are skipped ({@link ClassReader#SKIP_CODE}):
+ * ASM sizes its label table by a method's declared code length, which a crafted file could make huge,
+ * and the JVM's own verifier checks the code when the class is loaded or redefined.
  */
 final class ClassFileCheck {
     private static final int MAGIC = 0xCAFEBABE;
@@ -24,6 +25,21 @@ final class ClassFileCheck {
      */
     static void check(ClassEntry entry, byte[] bytes) throws PayloadException {
         String where = "entry '" + entry.entryName() + "'";
+        String declared = declaredClass(where, bytes).replace('/', '.');
+        if (!declared.equals(entry.className())) {
+            throw new PayloadException(PayloadError.CLASS_NAME_MISMATCH, where + " declares class "
+                    + EntryNames.printable(declared) + " but the manifest names " + entry.className()
+                    + "; the entry, the manifest and the bytes must name the same class");
+        }
+    }
+
+    /**
+     * The internal name ({@code a/b/Outer$Inner}) of the class {@code bytes} declare, once they parse.
+     *
+     * @param where what holds the bytes, for the message ({@code entry 'classes/...'})
+     * @throws PayloadException {@code BAD_CLASS_FILE}
+     */
+    static String declaredClass(String where, byte[] bytes) throws PayloadException {
         if (bytes.length < 10 || readInt(bytes) != MAGIC) {
             throw new PayloadException(PayloadError.BAD_CLASS_FILE, where
                     + " is not a class file (it does not start with 0xCAFEBABE); rebuild the payload");
@@ -41,12 +57,12 @@ final class ClassFileCheck {
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": "
                     + EntryNames.printable(e.getMessage())) + "); rebuild the payload", e);
         }
-        String declared = internalName.replace('/', '.');
-        if (!declared.equals(entry.className())) {
-            throw new PayloadException(PayloadError.CLASS_NAME_MISMATCH, where + " declares class "
-                    + EntryNames.printable(declared) + " but the manifest names " + entry.className()
-                    + "; the entry, the manifest and the bytes must name the same class");
+        if (internalName == null) {
+            // ASM returns null, not an exception, when this_class points at an empty constant-pool slot.
+            throw new PayloadException(PayloadError.BAD_CLASS_FILE, where
+                    + " does not parse as a class file (it names no class); rebuild the payload");
         }
+        return internalName;
     }
 
     private static int readInt(byte[] b) {

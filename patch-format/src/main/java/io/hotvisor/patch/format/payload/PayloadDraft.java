@@ -3,30 +3,63 @@ package io.hotvisor.patch.format.payload;
 import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.manifest.Hook;
 import io.hotvisor.patch.format.manifest.Metadata;
+import io.hotvisor.patch.format.manifest.PayloadKind;
 
 import java.util.List;
 import java.util.Objects;
 
 /**
  * What a payload is made of, before the writer computes its digests and signs it. The order of
- * {@code classes} and {@code hooks} does not matter: the writer puts them in canonical order.
+ * {@code classes}, {@code hooks} and {@code bundles} does not matter: the writer puts them in
+ * canonical order.
+ *
+ * <p>The draft decides the payload's {@link #kind()}: with bundles it is a bundle-update, which
+ * carries nothing else; without, a livepatch of classes and hooks.
  *
  * @param name          the payload name (1-64 characters of {@code [A-Za-z0-9._-]})
  * @param targetBuildId build-id of the host build the payload applies to
  * @param dependsOn     payload build-id of the payload this one stacks on; {@code null} if none
- * @param classes       the classes carried; may be empty when there are hooks
- * @param hooks         the action hooks; may be empty when there are classes
+ * @param classes       the classes carried; may be empty when there are hooks; empty for a bundle-update
+ * @param hooks         the action hooks; may be empty when there are classes; empty for a bundle-update
+ * @param bundles       the bundles a bundle-update replaces; empty for a livepatch
  * @param metadata      descriptive metadata; {@link Metadata#EMPTY} for none
  */
 public record PayloadDraft(String name, BuildId targetBuildId, BuildId dependsOn, List<ClassChange> classes,
-                           List<Hook> hooks, Metadata metadata) {
+                           List<Hook> hooks, List<BundleChange> bundles, Metadata metadata) {
 
-    /** Copies the lists; rejects {@code null} for everything but {@code dependsOn}. */
+    /**
+     * Copies the lists; rejects {@code null} for everything but {@code dependsOn}.
+     *
+     * @throws IllegalArgumentException if there are bundles and also classes or hooks
+     */
     public PayloadDraft {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(targetBuildId, "targetBuildId");
         classes = List.copyOf(classes);
         hooks = List.copyOf(hooks);
+        bundles = List.copyOf(bundles);
         Objects.requireNonNull(metadata, "metadata");
+        if (!bundles.isEmpty() && (!classes.isEmpty() || !hooks.isEmpty())) {
+            throw new IllegalArgumentException("payload " + name + ": a bundle-update carries only bundles, but "
+                    + "this draft also has " + classes.size() + " classes and " + hooks.size()
+                    + " hooks; make them separate payloads");
+        }
+    }
+
+    /** A livepatch draft: classes and hooks, no bundles. */
+    public PayloadDraft(String name, BuildId targetBuildId, BuildId dependsOn, List<ClassChange> classes,
+                        List<Hook> hooks, Metadata metadata) {
+        this(name, targetBuildId, dependsOn, classes, hooks, List.of(), metadata);
+    }
+
+    /** A bundle-update draft: bundles only. */
+    public static PayloadDraft bundleUpdate(String name, BuildId targetBuildId, BuildId dependsOn,
+                                            List<BundleChange> bundles, Metadata metadata) {
+        return new PayloadDraft(name, targetBuildId, dependsOn, List.of(), List.of(), bundles, metadata);
+    }
+
+    /** {@link PayloadKind#BUNDLE_UPDATE} when the draft has bundles, else {@link PayloadKind#LIVEPATCH}. */
+    public PayloadKind kind() {
+        return bundles.isEmpty() ? PayloadKind.LIVEPATCH : PayloadKind.BUNDLE_UPDATE;
     }
 }

@@ -5,11 +5,15 @@ package io.hotvisor.patch.format.payload;
  * anything is inflated and against the real sizes while inflating, so a zip bomb costs at most
  * the cap in memory and time. The writer refuses to produce a payload over {@link #DEFAULT}.
  *
+ * <p>A bundle jar is read with the same caps: its entry count and each of its entries are capped
+ * like the payload's, and its inflated entries count toward {@code maxTotalBytes} together with the
+ * payload's own.
+ *
  * @param maxPayloadBytes  the payload file itself
- * @param maxEntries       number of ZIP entries
- * @param maxEntryBytes    inflated size of one class entry
+ * @param maxEntries       number of ZIP entries, of the payload and of each bundle jar
+ * @param maxEntryBytes    inflated size of one class entry or bundle jar, and of one entry inside a jar
  * @param maxManifestBytes inflated size of {@code patch.json}
- * @param maxTotalBytes    inflated size of all entries together
+ * @param maxTotalBytes    inflated size of all entries together, those inside bundle jars included
  */
 public record PayloadLimits(long maxPayloadBytes, int maxEntries, long maxEntryBytes, long maxManifestBytes,
                             long maxTotalBytes) {

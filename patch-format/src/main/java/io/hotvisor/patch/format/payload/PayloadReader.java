@@ -4,6 +4,7 @@ import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.PayloadError;
 import io.hotvisor.patch.format.PayloadException;
 import io.hotvisor.patch.format.Sha256;
+import io.hotvisor.patch.format.manifest.BundleEntry;
 import io.hotvisor.patch.format.manifest.ClassEntry;
 import io.hotvisor.patch.format.manifest.Manifest;
 import io.hotvisor.patch.format.manifest.ManifestCodec;
@@ -36,13 +37,16 @@ import java.util.stream.Collectors;
  *   <li>{@code patch.json} present and valid ({@code MISSING_ENTRY}, {@code BAD_MANIFEST},
  *       {@code UNSUPPORTED_VERSION}, {@code UNSUPPORTED_KIND});</li>
  *   <li>entries exactly those the manifest names ({@code UNLISTED_ENTRY}, {@code MISSING_ENTRY});</li>
- *   <li>each class's SHA-256 ({@code DIGEST_MISMATCH}) and the payload build-id
+ *   <li>each class's and bundle jar's SHA-256 ({@code DIGEST_MISMATCH}) and the payload build-id
  *       ({@code BUILD_ID_MISMATCH});</li>
  *   <li>{@code patch.sig} present and 64 bytes ({@code SIGNATURE_MISSING}, {@code SIGNATURE_INVALID});
  *       when verifying: key trusted ({@code UNTRUSTED_KEY}) and signature valid over the canonical
  *       digest ({@code SIGNATURE_INVALID});</li>
  *   <li>class files parse and declare their entry's class ({@code BAD_CLASS_FILE},
- *       {@code CLASS_NAME_MISMATCH}).</li>
+ *       {@code CLASS_NAME_MISMATCH}); bundle jars are bounded ZIPs whose {@code META-INF/MANIFEST.MF}
+ *       names the entry's bundle and version and whose class files declare the classes their paths
+ *       name ({@code BAD_BUNDLE}, {@code BAD_CLASS_FILE}, {@code CLASS_NAME_MISMATCH},
+ *       {@code ENTRY_TOO_LARGE}, {@code PAYLOAD_TOO_LARGE}).</li>
  * </ol>
  * No other exception escapes for any input bytes. Immutable and thread-safe.
  */
@@ -115,14 +119,11 @@ public final class PayloadReader {
         checkEntriesMatchManifest(entries, manifest);
         Map<String, byte[]> classBytes = new HashMap<>();
         for (ClassEntry entry : manifest.classes()) {
-            byte[] content = entries.get(entry.entryName());
-            Sha256 actual = Sha256.of(content);
-            if (!actual.equals(entry.newSha256())) {
-                throw new PayloadException(PayloadError.DIGEST_MISMATCH, "entry '" + entry.entryName()
-                        + "' has SHA-256 " + actual + " but the manifest says " + entry.newSha256()
-                        + "; the payload was altered after it was built, do not use it");
-            }
-            classBytes.put(entry.entryName(), content);
+            classBytes.put(entry.entryName(), checkDigest(entries, entry.entryName(), entry.newSha256()));
+        }
+        Map<String, byte[]> bundleBytes = new HashMap<>();
+        for (BundleEntry entry : manifest.bundles()) {
+            bundleBytes.put(entry.entryName(), checkDigest(entries, entry.entryName(), entry.newSha256()));
         }
         BuildId computed = manifest.computePayloadBuildId();
         if (!computed.equals(manifest.payloadBuildId())) {
@@ -135,12 +136,26 @@ public final class PayloadReader {
         for (ClassEntry entry : manifest.classes()) {
             ClassFileCheck.check(entry, classBytes.get(entry.entryName()));
         }
-        return new Payload(manifest, classBytes, digest, trust != null);
+        BundleJarCheck.checkAll(manifest, entries, limits);
+        return new Payload(manifest, classBytes, bundleBytes, digest, trust != null);
+    }
+
+    private static byte[] checkDigest(Map<String, byte[]> entries, String name, Sha256 expected)
+            throws PayloadException {
+        byte[] content = entries.get(name);
+        Sha256 actual = Sha256.of(content);
+        if (!actual.equals(expected)) {
+            throw new PayloadException(PayloadError.DIGEST_MISMATCH, "entry '" + name + "' has SHA-256 " + actual
+                    + " but the manifest says " + expected + "; the payload was altered after it was built, do not use it");
+        }
+        return content;
     }
 
     private static void checkEntriesMatchManifest(Map<String, byte[]> entries, Manifest manifest)
             throws PayloadException {
-        Set<String> listed = manifest.classes().stream().map(ClassEntry::entryName).collect(Collectors.toSet());
+        Set<String> listed = new HashSet<>();
+        manifest.classes().forEach(c -> listed.add(c.entryName()));
+        manifest.bundles().forEach(b -> listed.add(b.entryName()));
         Set<String> unlisted = new HashSet<>(entries.keySet());
         unlisted.removeAll(listed);
         unlisted.removeAll(List.of(PayloadLayout.MANIFEST, PayloadLayout.SIGNATURE));

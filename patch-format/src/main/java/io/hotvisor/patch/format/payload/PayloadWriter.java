@@ -5,8 +5,8 @@ import io.hotvisor.patch.format.ClassImage;
 import io.hotvisor.patch.format.PayloadError;
 import io.hotvisor.patch.format.PayloadException;
 import io.hotvisor.patch.format.Sha256;
+import io.hotvisor.patch.format.manifest.BundleEntry;
 import io.hotvisor.patch.format.manifest.ClassEntry;
-import io.hotvisor.patch.format.manifest.FormatVersion;
 import io.hotvisor.patch.format.manifest.Hook;
 import io.hotvisor.patch.format.manifest.Manifest;
 import io.hotvisor.patch.format.manifest.ManifestCodec;
@@ -37,11 +37,14 @@ public final class PayloadWriter {
     }
 
     /**
-     * The payload bytes for {@code draft}, signed with {@code key}.
+     * The payload bytes for {@code draft}, signed with {@code key}: a livepatch declaring format 1.0,
+     * or, when the draft has bundles, a bundle-update declaring format 1.1
+     * ({@link PayloadKind#formatVersion()}).
      *
-     * @throws PayloadException {@code BAD_MANIFEST} (an invalid name, duplicate class, a redefine
-     *                          without expected hash, nothing to patch, ...), {@code BAD_CLASS_FILE},
-     *                          {@code CLASS_NAME_MISMATCH}, {@code ENTRY_TOO_LARGE} or {@code PAYLOAD_TOO_LARGE}
+     * @throws PayloadException {@code BAD_MANIFEST} (an invalid name, duplicate class or bundle, a
+     *                          redefine without expected hash, a to-version not above its from-version,
+     *                          nothing to patch, ...), {@code BAD_CLASS_FILE}, {@code CLASS_NAME_MISMATCH},
+     *                          {@code BAD_BUNDLE}, {@code ENTRY_TOO_LARGE} or {@code PAYLOAD_TOO_LARGE}
      */
     public static byte[] write(PayloadDraft draft, SigningKey key) throws PayloadException {
         List<ClassEntry> classes = new ArrayList<>();
@@ -57,9 +60,18 @@ public final class PayloadWriter {
         classes.sort(Manifest.CLASS_ORDER);
         List<Hook> hooks = new ArrayList<>(draft.hooks());
         hooks.sort(Manifest.HOOK_ORDER);
-        BuildId payloadBuildId = computeBuildId(draft, classes, hooks);
-        Manifest manifest = new Manifest(FormatVersion.CURRENT, PayloadKind.LIVEPATCH, draft.name(), payloadBuildId,
-                draft.targetBuildId(), draft.dependsOn(), key.keyId(), classes, hooks, draft.metadata());
+        List<BundleEntry> bundles = new ArrayList<>();
+        for (BundleChange change : draft.bundles()) {
+            byte[] jar = change.jar();
+            BundleEntry entry = new BundleEntry(change.bundle(), change.fromVersion(), change.toVersion(), Sha256.of(jar));
+            bundles.add(entry);
+            entries.put(entry.entryName(), jar);
+        }
+        bundles.sort(Manifest.BUNDLE_ORDER);
+        PayloadKind kind = draft.kind();
+        BuildId payloadBuildId = computeBuildId(draft, classes, hooks, bundles);
+        Manifest manifest = new Manifest(kind.formatVersion(), kind, draft.name(), payloadBuildId,
+                draft.targetBuildId(), draft.dependsOn(), key.keyId(), classes, hooks, bundles, draft.metadata());
         ManifestCodec.validate(manifest);
         for (ClassEntry entry : classes) {
             ClassFileCheck.check(entry, entries.get(entry.entryName()));
@@ -68,6 +80,8 @@ public final class PayloadWriter {
         byte[] signature = key.sign(PayloadDigest.compute(entries).bytes());
         entries.put(PayloadLayout.SIGNATURE, signature);
         checkLimits(entries);
+        // After the limits, with every entry present: the jars share the total cap as the reader counts it.
+        BundleJarCheck.checkAll(manifest, entries, PayloadLimits.DEFAULT);
 
         List<String> names = new ArrayList<>(entries.keySet());
         names.sort(PayloadLayout.NAME_ORDER);
@@ -106,8 +120,8 @@ public final class PayloadWriter {
         }
     }
 
-    private static BuildId computeBuildId(PayloadDraft draft, List<ClassEntry> classes, List<Hook> hooks)
-            throws PayloadException {
+    private static BuildId computeBuildId(PayloadDraft draft, List<ClassEntry> classes, List<Hook> hooks,
+                                          List<BundleEntry> bundles) throws PayloadException {
         for (int i = 0; i < hooks.size(); i++) {
             Hook h = hooks.get(i);
             if (h.phase() == null || h.bundle() == null || h.className() == null || h.method() == null) {
@@ -115,8 +129,8 @@ public final class PayloadWriter {
                         + "]: phase, bundle, class and method are all required");
             }
         }
-        return Manifest.computePayloadBuildId(PayloadKind.LIVEPATCH, draft.targetBuildId(), draft.dependsOn(),
-                classes, hooks);
+        return Manifest.computePayloadBuildId(draft.kind(), draft.targetBuildId(), draft.dependsOn(),
+                classes, hooks, bundles);
     }
 
     private static void checkLimits(Map<String, byte[]> entries) throws PayloadException {

@@ -2,6 +2,8 @@ package io.hotvisor.patch.format.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hotvisor.patch.format.Sha256;
+import io.hotvisor.patch.format.payload.BundleChange;
 import io.hotvisor.patch.format.payload.Fixtures;
 import io.hotvisor.patch.format.payload.PayloadWriter;
 import io.hotvisor.patch.format.sign.KeyFiles;
@@ -18,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,6 +96,53 @@ class HvpatchCliTest {
         assertTrue(run.out().contains("pre-apply"), run.out());
         assertTrue(run.out().contains("not verified"), run.out());
         assertTrue(run.out().contains("Fix the credit2 slice accounting."), run.out());
+    }
+
+    @Test
+    void inspectJsonOfALivepatchHasNoBundles() throws Exception {
+        JsonNode json = new ObjectMapper().readTree(hvpatch("inspect", payload.toString(), "--json").out());
+        assertThat(json.has("bundles")).isFalse();
+        assertThat(json.get("manifest").has("bundles")).isFalse();
+    }
+
+    private Path bundleUpdate() throws Exception {
+        Path file = dir.resolve("update-1.hvp");
+        PayloadWriter.write(Fixtures.bundleDraft("update-1"), key, file);
+        return file;
+    }
+
+    @Test
+    void inspectShowsABundleUpdatesKindAndOneLinePerBundle() throws Exception {
+        BundleChange sched = Fixtures.schedChange();
+        Run run = hvpatch("inspect", bundleUpdate().toString());
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(run.out()).contains("payload           update-1 (format 1.1, bundle-update)\n", "bundles           2\n",
+                "\n  bundle io.hotvisor.console 1.2 -> 1.10.0 (",
+                "\n  bundle io.hotvisor.sched 0.1.0 -> 0.1.0.u1 (" + sched.jar().length + " bytes, sha256 "
+                        + Sha256.of(sched.jar()) + ")\n");
+        assertThat(run.out()).doesNotContain("classes", "hooks");
+    }
+
+    @Test
+    void inspectJsonListsTheBundlesWithTheirJarEntriesAndSizes() throws Exception {
+        BundleChange sched = Fixtures.schedChange();
+        JsonNode json = new ObjectMapper().readTree(hvpatch("inspect", bundleUpdate().toString(), "--json").out());
+        assertThat(json.get("manifest").get("kind").asText()).isEqualTo("bundle-update");
+        assertThat(json.get("manifest").get("bundles")).hasSize(2);
+        JsonNode second = json.get("bundles").get(1);
+        assertThat(second.get("bundle").asText()).isEqualTo("io.hotvisor.sched");
+        assertThat(second.get("from-version").asText()).isEqualTo("0.1.0");
+        assertThat(second.get("to-version").asText()).isEqualTo("0.1.0.u1");
+        assertThat(second.get("entry").asText()).isEqualTo("bundles/io.hotvisor.sched_0.1.0.u1.jar");
+        assertThat(second.get("bytes").asInt()).isEqualTo(sched.jar().length);
+        assertThat(second.get("sha256").asText()).isEqualTo(Sha256.of(sched.jar()).hex());
+    }
+
+    @Test
+    void verifyOfABundleUpdateCountsItsBundles() throws Exception {
+        Run run = hvpatch("verify", bundleUpdate().toString(), "--trust", keys.toString());
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(run.out()).startsWith("OK: update-1 is valid").contains(", 2 bundles\n");
     }
 
     @Test

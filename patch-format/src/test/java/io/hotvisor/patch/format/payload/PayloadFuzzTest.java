@@ -2,9 +2,13 @@ package io.hotvisor.patch.format.payload;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.PayloadError;
 import io.hotvisor.patch.format.PayloadException;
+import io.hotvisor.patch.format.Sha256;
+import io.hotvisor.patch.format.manifest.BundleEntry;
 import io.hotvisor.patch.format.manifest.ClassEntry;
+import io.hotvisor.patch.format.manifest.Manifest;
 import io.hotvisor.patch.format.manifest.ManifestCodec;
 import io.hotvisor.patch.format.sign.SigningKey;
 import io.hotvisor.patch.format.sign.TrustStore;
@@ -26,15 +30,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Mutates valid payloads many thousands of times with a fixed seed. Every mutation must be either
- * accepted with exactly the original meaning (same manifest, same class bytes) or refused with a
- * documented {@link PayloadError}; no other exception may escape. The small caps keep oversized
- * entries cheap; the 256 MiB test heap keeps memory bounded.
+ * Mutates valid payloads (two livepatches and a bundle-update) many thousands of times with a fixed
+ * seed. Every mutation must be either accepted with exactly the original meaning (same manifest,
+ * same class and jar bytes), accepted as a new payload when a trusted key re-signed it, or refused
+ * with a documented {@link PayloadError}; no other exception may escape. A dishonest builder's edit
+ * (broken class or jar, hashes and build-id fixed up, re-signed) reaches the class and jar checks
+ * that a signature would otherwise guard. The small caps keep oversized entries cheap; the 256 MiB
+ * test heap keeps memory bounded.
  */
 class PayloadFuzzTest {
     private static final long SEED = 0x48565041594c4fL; // "HVPAYLO"
     private static final int MUTATIONS = 15_000;
     private static final PayloadLimits LIMITS = new PayloadLimits(4 << 20, 64, 64 << 10, 64 << 10, 512 << 10);
+    /** One MiB of zeros, deflated: about 1 KiB, over the 64 KiB entry cap once inflated. */
+    private static final byte[] SMALL_BOMB = RawZip.deflate(new byte[1 << 20]);
     private static final List<String> NASTY_NAMES = List.of("../patch.json", "/patch.json", "classes\\x.class",
             "classes/./x.class", "classes//x.class", "C:/x", "patch.json/", "classes/io.hotvisor.runtime/x\u0001.class",
             "", "PATCH.JSON", "patch.sig ", "classes/");
@@ -54,14 +63,15 @@ class PayloadFuzzTest {
 
     private enum Mutation {
         BIT_FLIP, TRUNCATE, REORDER, DUPLICATE, RENAME, SWAP_SIGNATURE, OVERSIZE, ZIP_BOMB, CONTENT_EDIT,
-        MANIFEST_EDIT, SPLICE
+        MANIFEST_EDIT, SPLICE, DISHONEST_EDIT
     }
 
     @Test
     void everyMutationIsAcceptedUnchangedOrRefusedWithADocumentedCode() throws Exception {
         List<byte[]> originals = List.of(
                 PayloadWriter.write(Fixtures.draft("fuzz-a", 3), key),
-                PayloadWriter.write(Fixtures.draft("fuzz-b", 1), key));
+                PayloadWriter.write(Fixtures.draft("fuzz-b", 1), key),
+                PayloadWriter.write(Fixtures.bundleDraft("fuzz-c"), key));
         byte[] otherSignature = Fixtures.entries(PayloadWriter.write(Fixtures.draft("fuzz-a", 3), stranger))
                 .get("patch.sig");
         Random random = new Random(SEED);
@@ -114,11 +124,18 @@ class PayloadFuzzTest {
         for (ClassEntry entry : original.manifest().classes()) {
             assertArrayEquals(original.classBytes(entry), accepted.classBytes(entry), mutation + " changed " + entry);
         }
+        for (BundleEntry entry : original.manifest().bundles()) {
+            assertArrayEquals(original.bundleBytes(entry), accepted.bundleBytes(entry), mutation + " changed " + entry);
+        }
     }
 
     private Mutant mutate(Mutation mutation, byte[] original, byte[] otherSignature, Random random) throws Exception {
         Map<String, byte[]> entries = Fixtures.entries(original);
         List<String> names = new ArrayList<>(entries.keySet());
+        if (mutation == Mutation.DISHONEST_EDIT) {
+            Map<String, byte[]> edited = dishonestEdit(entries, names, random);
+            return new Mutant(Fixtures.zip(Fixtures.resign(edited, key)), edited.get("patch.json"));
+        }
         if (mutation == Mutation.CONTENT_EDIT || mutation == Mutation.MANIFEST_EDIT) {
             Map<String, byte[]> edited = mutation == Mutation.CONTENT_EDIT ? editContent(entries, names, random)
                     : replaced(entries, "patch.json", "patch.json", editManifest(entries.get("patch.json"), random));
@@ -180,7 +197,7 @@ class PayloadFuzzTest {
                 }
                 yield b;
             }
-            case CONTENT_EDIT, MANIFEST_EDIT -> throw new AssertionError("handled above");
+            case CONTENT_EDIT, MANIFEST_EDIT, DISHONEST_EDIT -> throw new AssertionError("handled above");
         });
     }
 
@@ -193,8 +210,65 @@ class PayloadFuzzTest {
         return replaced(entries, victim, victim, content);
     }
 
+    /**
+     * Breaks one class or bundle jar, then fixes up its {@code new-sha256} and the payload build-id,
+     * as a builder with a trusted key could: only the class and jar checks stand in the way.
+     */
+    private static Map<String, byte[]> dishonestEdit(Map<String, byte[]> entries, List<String> names, Random random)
+            throws Exception {
+        List<String> victims = names.stream().filter(n -> n.startsWith("classes/") || n.startsWith("bundles/")).toList();
+        String victim = victims.get(random.nextInt(victims.size()));
+        byte[] content = victim.startsWith("bundles/") ? breakJar(entries.get(victim), random)
+                : breakBytes(entries.get(victim), random);
+        Sha256 sha = Sha256.of(content);
+        Manifest m = ManifestCodec.read(entries.get("patch.json"));
+        List<ClassEntry> classes = m.classes().stream().map(c -> !c.entryName().equals(victim) ? c
+                : new ClassEntry(c.bundle(), c.bundleVersion(), c.className(), c.kind(), c.expectedSha256(), sha)).toList();
+        List<BundleEntry> bundles = m.bundles().stream().map(b -> !b.entryName().equals(victim) ? b
+                : new BundleEntry(b.bundle(), b.fromVersion(), b.toVersion(), sha)).toList();
+        BuildId id = Manifest.computePayloadBuildId(m.kind(), m.targetBuildId(), m.dependsOn(), classes, m.hooks(), bundles);
+        Manifest edited = new Manifest(m.formatVersion(), m.kind(), m.name(), id, m.targetBuildId(), m.dependsOn(),
+                m.signingKey(), classes, m.hooks(), bundles, m.metadata());
+        Map<String, byte[]> out = replaced(entries, victim, victim, content);
+        out.put("patch.json", ManifestCodec.write(edited));
+        return out;
+    }
+
+    private static byte[] breakBytes(byte[] bytes, Random random) {
+        if (bytes.length == 0) {
+            return new byte[] {(byte) random.nextInt(256)}; // a folder entry given content
+        }
+        byte[] b = random.nextInt(4) == 0 ? Arrays.copyOf(bytes, random.nextInt(bytes.length)) : bytes.clone();
+        for (int n = 1 + random.nextInt(4); n > 0 && b.length > 0; n--) {
+            b[random.nextInt(b.length)] ^= (byte) (1 << random.nextInt(8));
+        }
+        return b;
+    }
+
+    /** The jar's raw bytes broken, one of its entries broken, removed or renamed, or a bomb put in it. */
+    private static byte[] breakJar(byte[] jar, Random random) throws Exception {
+        Map<String, byte[]> inside = new LinkedHashMap<>(Fixtures.entries(jar));
+        List<String> names = new ArrayList<>(inside.keySet());
+        String victim = names.get(random.nextInt(names.size()));
+        return switch (random.nextInt(5)) {
+            case 0 -> breakBytes(jar, random);
+            case 1 -> Fixtures.jar(replaced(inside, victim, victim, breakBytes(inside.get(victim), random)));
+            case 2 -> {
+                inside.remove(victim);
+                yield Fixtures.jar(inside);
+            }
+            case 3 -> Fixtures.jar(replaced(inside, victim, changeOneChar(victim, random), inside.get(victim)));
+            default -> {
+                RawZip bomb = new RawZip();
+                inside.forEach(bomb::stored);
+                yield bomb.precompressed("io/hotvisor/Bomb.class", SMALL_BOMB,
+                        random.nextBoolean() ? 1 << 20 : random.nextInt(4096)).build();
+            }
+        };
+    }
+
     private static final String[] TOP_FIELDS = {"format-version", "kind", "name", "payload-build-id",
-            "target-build-id", "depends-on", "signing-key", "classes", "hooks", "metadata", "extra"};
+            "target-build-id", "depends-on", "signing-key", "classes", "hooks", "bundles", "metadata", "extra"};
 
     private byte[] editManifest(byte[] manifest, Random random) throws Exception {
         ObjectNode tree = (ObjectNode) json.readTree(manifest);

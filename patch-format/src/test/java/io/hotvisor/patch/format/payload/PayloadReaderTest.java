@@ -53,7 +53,7 @@ class PayloadReaderTest {
         assertEquals("fix-1", m.name());
         assertEquals(Fixtures.TARGET, m.targetBuildId());
         assertEquals(key.keyId(), m.signingKey());
-        assertEquals(FormatVersion.CURRENT, m.formatVersion());
+        assertEquals(new FormatVersion(1, 0), m.formatVersion(), "a livepatch still declares format 1.0");
         assertEquals(3, m.classes().size());
         assertEquals(Fixtures.METADATA, m.metadata());
         assertEquals(List.of(HookPhase.PRE_APPLY, HookPhase.POST_APPLY), m.hooks().stream().map(Hook::phase).toList());
@@ -209,7 +209,7 @@ class PayloadReaderTest {
     void aManifestWhoseBuildIdDoesNotMatchItsContentIsRefused() throws Exception {
         Manifest m = reader.verify(payload(), trust).manifest();
         Manifest lying = new Manifest(m.formatVersion(), m.kind(), m.name(), BuildId.parse("00".repeat(32)),
-                m.targetBuildId(), m.dependsOn(), m.signingKey(), m.classes(), m.hooks(), m.metadata());
+                m.targetBuildId(), m.dependsOn(), m.signingKey(), m.classes(), m.hooks(), m.bundles(), m.metadata());
         Map<String, byte[]> entries = new LinkedHashMap<>(Fixtures.entries(payload()));
         entries.put("patch.json", ManifestCodec.write(lying));
         assertRefused(PayloadError.BUILD_ID_MISMATCH, () -> reader.verify(Fixtures.zip(Fixtures.resign(entries, key)), trust));
@@ -227,7 +227,7 @@ class PayloadReaderTest {
     void aChangedManifestBreaksTheSignature() throws Exception {
         Manifest m = reader.verify(payload(), trust).manifest();
         Manifest edited = new Manifest(m.formatVersion(), m.kind(), m.name(), m.payloadBuildId(), m.targetBuildId(),
-                m.dependsOn(), m.signingKey(), m.classes(), m.hooks(), Metadata.EMPTY);
+                m.dependsOn(), m.signingKey(), m.classes(), m.hooks(), m.bundles(), Metadata.EMPTY);
         Map<String, byte[]> entries = new LinkedHashMap<>(Fixtures.entries(payload()));
         entries.put("patch.json", ManifestCodec.write(edited));
         assertRefused(PayloadError.SIGNATURE_INVALID, () -> reader.verify(Fixtures.zip(entries), trust));
@@ -266,6 +266,13 @@ class PayloadReaderTest {
     }
 
     @Test
+    void signedClassBytesNamingNoClassAreRefused() {
+        byte[] payload = handmade("a.Nameless", Fixtures.classNamingNoClass());
+        assertTrue(assertRefused(PayloadError.BAD_CLASS_FILE, () -> reader.inspect(payload)).getMessage()
+                .contains("names no class"));
+    }
+
+    @Test
     void signedBytesOfAnotherClassAreRefused() throws Exception {
         byte[] payload = handmade("a.B", Fixtures.classBytes("a.Other", 1));
         PayloadException e = assertRefused(PayloadError.CLASS_NAME_MISMATCH, () -> reader.verify(payload, trust));
@@ -290,8 +297,8 @@ class PayloadReaderTest {
         ClassEntry entry = new ClassEntry(Fixtures.BUNDLE, Fixtures.VERSION, className, ClassKind.DEFINE, null,
                 Sha256.of(bytes));
         BuildId id = Manifest.computePayloadBuildId(PayloadKind.LIVEPATCH, Fixtures.TARGET, null, List.of(entry), List.of());
-        Manifest m = new Manifest(FormatVersion.CURRENT, PayloadKind.LIVEPATCH, "handmade", id, Fixtures.TARGET, null,
-                key.keyId(), List.of(entry), List.of(), Metadata.EMPTY);
+        Manifest m = new Manifest(PayloadKind.LIVEPATCH.formatVersion(), PayloadKind.LIVEPATCH, "handmade", id,
+                Fixtures.TARGET, null, key.keyId(), List.of(entry), List.of(), List.of(), Metadata.EMPTY);
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(entry.entryName(), bytes);
         entries.put("patch.json", ManifestCodec.write(m));

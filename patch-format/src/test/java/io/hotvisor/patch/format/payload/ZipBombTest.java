@@ -1,7 +1,14 @@
 package io.hotvisor.patch.format.payload;
 
+import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.PayloadError;
 import io.hotvisor.patch.format.PayloadException;
+import io.hotvisor.patch.format.Sha256;
+import io.hotvisor.patch.format.manifest.BundleEntry;
+import io.hotvisor.patch.format.manifest.Manifest;
+import io.hotvisor.patch.format.manifest.ManifestCodec;
+import io.hotvisor.patch.format.manifest.Metadata;
+import io.hotvisor.patch.format.manifest.PayloadKind;
 import io.hotvisor.patch.format.sign.SigningKey;
 import io.hotvisor.patch.format.sign.TrustStore;
 import org.junit.jupiter.api.Test;
@@ -108,6 +115,64 @@ class ZipBombTest {
         PayloadException e = assertRefused(PayloadError.BAD_ZIP,
                 () -> assertTimeoutPreemptively(QUICKLY, () -> reader.inspect(bytes)));
         assertTrue(e.getMessage().contains("overlap"), e.getMessage());
+    }
+
+    @Test
+    void aBombJarDeclaringAGibibyteIsRefusedBeforeInflating() {
+        byte[] bytes = signedBundleUpdate(bombJar(ZipBombs.GIB));
+        PayloadException e = assertRefused(PayloadError.ENTRY_TOO_LARGE, () -> assertTimeoutPreemptively(QUICKLY,
+                () -> reader.verify(bytes, trust)));
+        assertTrue(e.getMessage().contains(Fixtures.SCHED_BUNDLE) && e.getMessage().contains("Bomb.class"), e.getMessage());
+    }
+
+    @Test
+    void aBombJarDeclaringAFewBytesIsRefusedAtTheFirstByteTooMany() {
+        byte[] bytes = signedBundleUpdate(bombJar(1000));
+        PayloadException e = assertRefused(PayloadError.BAD_BUNDLE, () -> assertTimeoutPreemptively(QUICKLY,
+                () -> reader.verify(bytes, trust)));
+        assertTrue(e.getMessage().contains(Fixtures.SCHED_BUNDLE) && e.getMessage().contains("more than the 1000 bytes"),
+                e.getMessage());
+    }
+
+    @Test
+    void theWriterRefusesABombJarToo() {
+        BundleChange bomb = new BundleChange(Fixtures.SCHED_BUNDLE, Fixtures.SCHED_FROM, Fixtures.SCHED_TO, bombJar(1000));
+        PayloadDraft draft = PayloadDraft.bundleUpdate("bomb", Fixtures.TARGET, null, List.of(bomb), Metadata.EMPTY);
+        assertRefused(PayloadError.BAD_BUNDLE, () -> assertTimeoutPreemptively(QUICKLY,
+                () -> PayloadWriter.write(draft, key)));
+    }
+
+    @Test
+    void theEntriesOfBundleJarsShareTheTotalCapWithThePayloadsOwnEntries() throws Exception {
+        byte[] bytes = PayloadWriter.write(Fixtures.bundleDraft("update-1"), key);
+        long payloadEntries = Fixtures.entries(bytes).values().stream().mapToLong(b -> b.length).sum();
+        PayloadLimits roomForThePayloadOnly = new PayloadLimits(1 << 20, 100, 1 << 16, 1 << 16, payloadEntries + 1);
+        PayloadException e = assertRefused(PayloadError.PAYLOAD_TOO_LARGE,
+                () -> new PayloadReader(roomForThePayloadOnly).verify(bytes, trust));
+        assertTrue(e.getMessage().startsWith("bundle io.hotvisor.console"), e.getMessage());
+        PayloadLimits roomForAll = new PayloadLimits(1 << 20, 100, 1 << 16, 1 << 16, 2 * payloadEntries);
+        assertEquals(2, new PayloadReader(roomForAll).verify(bytes, trust).manifest().bundles().size());
+    }
+
+    /** A bundle jar with a valid manifest and a class entry that inflates to 1 GiB but declares {@code declared} bytes. */
+    private static byte[] bombJar(long declared) {
+        return new RawZip()
+                .stored("META-INF/MANIFEST.MF", Fixtures.bundleManifest(Fixtures.SCHED_BUNDLE, Fixtures.SCHED_TO))
+                .precompressed("io/hotvisor/sched/Bomb.class", ZipBombs.deflatedGibOfZeros(), declared)
+                .build();
+    }
+
+    /** A properly signed bundle-update of the scheduler bundle carrying {@code jar}, which the writer would refuse. */
+    private byte[] signedBundleUpdate(byte[] jar) {
+        BundleEntry entry = new BundleEntry(Fixtures.SCHED_BUNDLE, Fixtures.SCHED_FROM, Fixtures.SCHED_TO, Sha256.of(jar));
+        BuildId id = Manifest.computePayloadBuildId(PayloadKind.BUNDLE_UPDATE, Fixtures.TARGET, null, List.of(),
+                List.of(), List.of(entry));
+        Manifest m = new Manifest(PayloadKind.BUNDLE_UPDATE.formatVersion(), PayloadKind.BUNDLE_UPDATE, "bomb", id,
+                Fixtures.TARGET, null, key.keyId(), List.of(), List.of(), List.of(entry), Metadata.EMPTY);
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put(entry.entryName(), jar);
+        entries.put("patch.json", ManifestCodec.write(m));
+        return Fixtures.zip(Fixtures.resign(entries, key));
     }
 
     /** Offset of the central directory, from the end record of a comment-less ZIP. */
