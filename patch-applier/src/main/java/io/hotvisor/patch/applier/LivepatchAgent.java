@@ -270,7 +270,10 @@ public final class LivepatchAgent implements AutoCloseable {
         while (dep != null && seen.add(dep)) {
             PayloadEntry d = byBuildId(dep);
             if (d == null) {
-                break;
+                // A dependency not uploaded yet may change any class, so what this payload should
+                // find is unknown here; apply checks again against the running record, and
+                // refuses a missing dependency before that.
+                return;
             }
             for (ClassEntry c : d.payload.manifest().classes()) {
                 chain.putIfAbsent(ClassKey.of(c), d.payload.classBytes(c));
@@ -750,7 +753,7 @@ public final class LivepatchAgent implements AutoCloseable {
                 if (top == null) {
                     break;
                 }
-                revertLocked(top, ActionOptions.DEFAULT, cause, "HEALTH: reverted automatically: " + reason);
+                revertWithRetries(top, cause, "HEALTH: reverted automatically: " + reason);
                 emit(System.Logger.Level.ERROR, top.name, "reverted automatically by the health watch: " + reason);
                 if (top == e) {
                     break;
@@ -765,6 +768,28 @@ public final class LivepatchAgent implements AutoCloseable {
                     + ": " + x.getMessage());
         } finally {
             release();
+        }
+    }
+
+    /**
+     * An automatic revert must not give up because the pCPUs were slow to park: a rendezvous that
+     * times out changed nothing, so it is tried again with a longer timeout (30 ms, then 120, 480
+     * and 1920 ms) before the failure is recorded.
+     */
+    private void revertWithRetries(PayloadEntry top, String cause, String lastError) throws LivepatchException {
+        Duration timeout = Duration.ofMillis(30);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                revertLocked(top, attempt == 1 ? ActionOptions.DEFAULT : ActionOptions.timeout(timeout), cause, lastError);
+                return;
+            } catch (LivepatchException x) {
+                if (x.code() != ErrorCode.TIMEOUT || attempt == 5 || closed) {
+                    throw x;
+                }
+                timeout = timeout.multipliedBy(4);
+                emit(System.Logger.Level.WARNING, top.name, "automatic revert timed out (" + x.getMessage()
+                        + "); trying again with a " + timeout.toMillis() + " ms timeout");
+            }
         }
     }
 
