@@ -173,8 +173,11 @@ public final class PatchBuilder {
             for (Verdict v : verdicts) {
                 BuildInfo.Bundle bundle = bundleFor(target, moduleOf.get(v.className()), v.className());
                 ClassImage image = new ClassImage(bundle.symbolicName(), bundle.version(), v.className(), v.bytes());
+                // A redefine expects the bytes the host runs just before this payload: the target's
+                // (checkBase proved the base build equals it), or those the payloads below it put
+                // there (the base plus the applied diffs, compiled the same way).
                 changes.add(v.kind() == Verdict.Kind.REDEFINE
-                        ? ClassChange.redefine(image, bundle.hashOf(v.className()).orElseThrow())
+                        ? ClassChange.redefine(image, Sha256.of(compiled.get(moduleOf.get(v.className()))[0].classMap().get(v.className())))
                         : ClassChange.define(image));
             }
             Instant created = head != null ? head.commitTime() : base.commitTime();
@@ -239,12 +242,19 @@ public final class PatchBuilder {
         }
     }
 
+    /** The diffs by file name and the folder holding it ({@code xsa-hv-1/fix.diff}), lowest first. */
     private String diffNames() {
         StringBuilder out = new StringBuilder();
         for (Path applied : request.appliedDiffs()) {
-            out.append(applied.getFileName()).append('+');
+            out.append(shortName(applied)).append('+');
         }
-        return out.append(request.diff().getFileName()).toString();
+        return out.append(shortName(request.diff())).toString();
+    }
+
+    private static String shortName(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        return abs.getParent() == null || abs.getParent().getFileName() == null ? String.valueOf(abs.getFileName())
+                : abs.getParent().getFileName() + "/" + abs.getFileName();
     }
 
     private static byte[] readDiff(Path file) throws BuildException {
