@@ -1,6 +1,12 @@
 package io.hotvisor.tests;
 
 import io.hotvisor.patch.builder.diff.HookScanner;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
 import io.hotvisor.patch.format.ClassImage;
 import io.hotvisor.patch.format.buildinfo.BuildInfo;
 import io.hotvisor.patch.format.buildinfo.BuildInfoCodec;
@@ -28,9 +34,9 @@ import java.util.stream.Stream;
 
 /**
  * Payloads the tests write themselves with patch-format's {@link PayloadWriter}, for what
- * {@code hvpatch build} cannot produce: hooks classes in hv-runtime (patch-api is not on
- * hv-runtime's compile classpath in the build-info, so the builder cannot compile them) and
- * classes that are meant to fail verification. Signed with the test's own key like any payload.
+ * {@code hvpatch build} cannot produce: classes that are meant to fail verification, and hooks
+ * that misbehave on purpose (a pre-apply hook that sleeps). Signed with the test's own key like
+ * any payload.
  */
 final class CraftedPayloads {
     private CraftedPayloads() {
@@ -49,24 +55,6 @@ final class CraftedPayloads {
             }
         }
         throw new AssertionError("no bundle of the target holds package " + packageName);
-    }
-
-    /** The files a unified diff creates ({@code --- /dev/null}), as path to text. */
-    static Map<String, String> newFiles(String diff) {
-        Map<String, String> files = new LinkedHashMap<>();
-        String[] lines = diff.split("\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            if (!lines[i].equals("--- /dev/null") || i + 1 >= lines.length || !lines[i + 1].startsWith("+++ b/")) continue;
-            String path = lines[i + 1].substring("+++ b/".length()).strip();
-            StringBuilder text = new StringBuilder();
-            int j = i + 2;
-            for (; j < lines.length && !lines[j].startsWith("--- "); j++) {
-                if (lines[j].startsWith("+")) text.append(lines[j], 1, lines[j].length()).append('\n');
-            }
-            files.put(path, text.toString());
-            i = j - 1;
-        }
-        return files;
     }
 
     /** Compiles Java sources (path to text) with this JVM's javac and the test classpath; binary name to bytes. */
@@ -92,15 +80,49 @@ final class CraftedPayloads {
         return classes;
     }
 
-    /** The redefines of a payload file (bytes and expectations as they are), to carry into a crafted one. */
-    static List<ClassChange> redefinesOf(Path payloadFile) throws Exception {
+    /**
+     * A copy of a built payload in which {@code method} of {@code className} returns the int 0
+     * where its descriptor declares a reference: the class file parses, the verifier refuses it.
+     */
+    static Path unverifiable(Path payloadFile, String className, String method, Path key, Path out) throws Exception {
         Payload p = new PayloadReader().inspect(Files.readAllBytes(payloadFile));
-        List<ClassChange> out = new ArrayList<>();
+        List<ClassChange> changes = new ArrayList<>();
+        boolean broken = false;
         for (ClassEntry c : p.manifest().classes()) {
-            if (c.kind() != ClassKind.REDEFINE) continue;
-            out.add(ClassChange.redefine(new ClassImage(c.bundle(), c.bundleVersion(), c.className(), p.classBytes(c)), c.expectedSha256()));
+            byte[] bytes = p.classBytes(c);
+            if (c.className().equals(className)) {
+                bytes = returningIntFrom(bytes, method);
+                broken = true;
+            }
+            ClassImage image = new ClassImage(c.bundle(), c.bundleVersion(), c.className(), bytes);
+            changes.add(c.kind() == ClassKind.REDEFINE ? ClassChange.redefine(image, c.expectedSha256()) : ClassChange.define(image));
         }
+        if (!broken) throw new AssertionError(payloadFile + " carries no class " + className);
+        PayloadDraft draft = new PayloadDraft(p.manifest().name(), p.manifest().targetBuildId(), p.manifest().dependsOn(),
+                changes, p.manifest().hooks(), p.manifest().metadata());
+        Files.write(out, PayloadWriter.write(draft, KeyFiles.readSigningKey(key)));
         return out;
+    }
+
+    private static byte[] returningIntFrom(byte[] classBytes, String method) {
+        ClassWriter writer = new ClassWriter(0);
+        boolean[] found = {false};
+        new ClassReader(classBytes).accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String desc, String sig, String[] ex) {
+                MethodVisitor mv = super.visitMethod(access, name, desc, sig, ex);
+                if (!name.equals(method)) return mv;
+                found[0] = true;
+                mv.visitCode();
+                mv.visitInsn(Opcodes.ICONST_0);
+                mv.visitInsn(Opcodes.ARETURN);
+                mv.visitMaxs(1, Type.getArgumentsAndReturnSizes(desc) >> 2); // arguments, plus one for this
+                mv.visitEnd();
+                return null; // the original body is dropped
+            }
+        }, 0);
+        if (!found[0]) throw new AssertionError("no method " + method);
+        return writer.toByteArray();
     }
 
     /**

@@ -38,8 +38,10 @@ import static org.awaitility.Awaitility.await;
  * optional {@code exit}, {@code error} code, {@code out}/{@code err} substrings; {@code create} a
  * domain from a sample guest; {@code awaitConsole} a substring or the exact {@code .expected}
  * output of a guest; {@code dmesg} lines that must appear in the host log exactly once each, in
- * that order), {@code craft} (for what hvpatch cannot build yet, see {@link #craft}), and
- * {@code after} (payload states, absent payloads, last errors, the extra version).
+ * that order), {@code craft} (for what javac cannot produce, see {@link #craft}), and
+ * {@code after} (payload states, absent payloads, last errors, the extra version). A build may
+ * also name {@code appliedDiffsOf}: samples whose diffs the payloads below this one already
+ * applied ({@code hvpatch build --applied-diff}).
  */
 class LivepatchSamplesTest {
     static final Path SAMPLES = HostProcess.REPO.resolve("patch-samples");
@@ -58,10 +60,32 @@ class LivepatchSamplesTest {
         return t;
     });
 
+    /**
+     * Every sample, or with {@code -Dhotvisor.samples=a,b} only those (and the samples they are
+     * built on), for working on one sample at a time.
+     */
     static Stream<String> samples() throws IOException {
+        List<String> all;
         try (Stream<Path> dirs = Files.list(SAMPLES)) {
-            return dirs.filter(d -> Files.exists(d.resolve("expected.json"))).map(d -> d.getFileName().toString()).sorted().toList().stream();
+            all = dirs.filter(d -> Files.exists(d.resolve("expected.json"))).map(d -> d.getFileName().toString()).sorted().toList();
         }
+        String only = System.getProperty("hotvisor.samples", "").strip();
+        if (only.isEmpty()) return all.stream();
+        java.util.Set<String> wanted = new java.util.TreeSet<>();
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(only.split(",")));
+        while (!todo.isEmpty()) {
+            String s = todo.pop().strip();
+            assertThat(all).as("-Dhotvisor.samples names no sample " + s).contains(s);
+            if (!wanted.add(s)) continue;
+            JsonNode b = expected(s).path("build");
+            if (b.has("dependsOn")) todo.push(b.path("dependsOn").asText());
+            b.path("appliedDiffsOf").forEach(a -> todo.push(a.asText()));
+            for (JsonNode step : expected(s).path("steps")) {
+                Matcher m = PAYLOAD_REF.matcher(step.toString());
+                while (m.find()) todo.push(m.group(1));
+            }
+        }
+        return wanted.stream();
     }
 
     static JsonNode expected(String sample) throws IOException {
@@ -84,9 +108,8 @@ class LivepatchSamplesTest {
         List<String> deps = new ArrayList<>();
         for (String s : all) {
             JsonNode e = expected(s);
-            for (String d : List.of(e.path("build").path("dependsOn").asText(), e.path("craft").path("classesOf").asText())) {
-                if (!d.isEmpty() && !deps.contains(d)) deps.add(d);
-            }
+            String d = e.path("build").path("dependsOn").asText();
+            if (!d.isEmpty() && !deps.contains(d)) deps.add(d);
         }
         all.removeAll(deps);
         all.addAll(0, deps);
@@ -96,10 +119,7 @@ class LivepatchSamplesTest {
                     JsonNode e = expected(s);
                     if (e.path("build").has("dependsOn")) ready(e.path("build").path("dependsOn").asText());
                     build(s);
-                    if (e.has("craft") && !PAYLOADS.containsKey(s)) {
-                        if (e.path("craft").has("classesOf")) ready(e.path("craft").path("classesOf").asText());
-                        craft(s, e.path("craft"));
-                    }
+                    if (e.has("craft")) craft(s, e.path("craft"));
                 } catch (Exception x) {
                     throw new java.util.concurrent.CompletionException(x);
                 }
@@ -119,20 +139,17 @@ class LivepatchSamplesTest {
     }
 
     /**
-     * A sample hvpatch cannot build yet (its {@code craft.why} says why): the test compiles the
-     * diff's new classes itself, adds the redefines of {@code craft.classesOf}'s built payload, and
-     * writes and signs the payload with patch-format, as hvpatch would.
+     * A payload javac cannot produce: {@code craft.unverifiable} names a class and method of the
+     * built payload whose body the test replaces with one the JVM's verifier refuses (an int
+     * returned where a reference is declared); the payload is re-signed with the sample key.
      */
     private static void craft(String sample, JsonNode craft) throws Exception {
-        String diff = Files.readString(SAMPLES.resolve(sample).resolve("fix.diff"));
-        Map<String, byte[]> classes = CraftedPayloads.compile(CraftedPayloads.newFiles(diff), work.resolve("craft-" + sample));
-        List<io.hotvisor.patch.format.payload.ClassChange> redefines = new ArrayList<>();
-        if (craft.has("classesOf")) {
-            Path from = PAYLOADS.get(craft.path("classesOf").asText());
-            assertThat(from).as(sample + ": crafted from sample " + craft.path("classesOf").asText() + ", which was not built").isNotNull();
-            redefines.addAll(CraftedPayloads.redefinesOf(from));
-        }
-        PAYLOADS.put(sample, CraftedPayloads.write(sample, redefines, classes, key, work.resolve(sample + ".hvp")));
+        Path built = PAYLOADS.get(sample);
+        assertThat(built).as(sample + ": crafted from its built payload, which hvpatch did not write").isNotNull();
+        JsonNode u = craft.path("unverifiable");
+        assertThat(u.isObject()).as(sample + ": craft.unverifiable {class, method} expected").isTrue();
+        PAYLOADS.put(sample, CraftedPayloads.unverifiable(built, u.path("class").asText(), u.path("method").asText(), key,
+                work.resolve(sample + "-crafted.hvp")));
     }
 
     private static Void build(String sample) throws Exception {
@@ -142,6 +159,9 @@ class LivepatchSamplesTest {
                 "--diff", SAMPLES.resolve(sample).resolve("fix.diff").toString(), "--name", sample, "--key", key.toString(),
                 "--target", HostProcess.DIST.resolve("build-info.json").toString(), "--cache", work.resolve("cache").toString(),
                 "--json", "--quiet", "-o", out.toString()));
+        for (JsonNode applied : b.path("appliedDiffsOf")) {
+            args.addAll(List.of("--applied-diff", SAMPLES.resolve(applied.asText()).resolve("fix.diff").toString()));
+        }
         if (b.has("dependsOn")) {
             String dep = b.path("dependsOn").asText();
             HostProcess.Result d = BUILDS.get(dep);
