@@ -19,7 +19,8 @@ public final class ScheduleTrace {
         this.capacity = capacity;
     }
 
-    synchronized void record(Slice slice) {
+    /** Records a slice; called by the scheduler implementation on its pCPU threads. */
+    public synchronized void record(Slice slice) {
         if (slices.size() < capacity) slices.add(slice);
     }
 

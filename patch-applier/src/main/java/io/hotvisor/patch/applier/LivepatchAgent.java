@@ -9,11 +9,13 @@ import io.hotvisor.patch.applier.journal.Replay;
 import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.PayloadException;
 import io.hotvisor.patch.format.Sha256;
+import io.hotvisor.patch.format.manifest.BundleEntry;
 import io.hotvisor.patch.format.manifest.ClassEntry;
 import io.hotvisor.patch.format.manifest.ClassKind;
 import io.hotvisor.patch.format.manifest.Hook;
 import io.hotvisor.patch.format.manifest.HookPhase;
 import io.hotvisor.patch.format.manifest.Manifest;
+import io.hotvisor.patch.format.manifest.PayloadKind;
 import io.hotvisor.patch.format.payload.Payload;
 import io.hotvisor.patch.format.payload.PayloadReader;
 import io.hotvisor.patch.format.sign.TrustStore;
@@ -99,6 +101,8 @@ public final class LivepatchAgent implements AutoCloseable {
     private final Semaphore permit = new Semaphore(1);
     private volatile String inProgress;
     private volatile boolean closed;
+    /** Null until the host provides one: bundle-update payloads are then refused at upload. */
+    private volatile BundleUpdater bundles;
 
     /** Guarded by {@code this}; changed only by the permit holder. */
     private final LinkedHashMap<String, PayloadEntry> table = new LinkedHashMap<>();
@@ -138,6 +142,14 @@ public final class LivepatchAgent implements AutoCloseable {
                     + ": " + e.getMessage() + "; check that it exists and is writable", e);
         }
         this.watch = new HealthWatch(this::healthFailed);
+    }
+
+    /**
+     * Lets this agent apply {@code bundle-update} payloads through {@code updater}. Call before
+     * {@link #recover()}, so that recovered bundle updates can be applied again.
+     */
+    public void bundleUpdater(BundleUpdater updater) {
+        this.bundles = Objects.requireNonNull(updater, "updater");
     }
 
     // ------------------------------------------------------------------------------------------
@@ -237,7 +249,9 @@ public final class LivepatchAgent implements AutoCloseable {
                     + m.targetBuildId() + ", but this host runs build " + hostBuildId
                     + "; rebuild the payload against the running build");
         }
-        if (m.classes().isEmpty() && m.hooks().isEmpty()) {
+        if (m.kind() == PayloadKind.BUNDLE_UPDATE) {
+            checkBundleUpdate(name, m);
+        } else if (m.classes().isEmpty() && m.hooks().isEmpty()) {
             throw new LivepatchException(ErrorCode.NOTHING_TO_PATCH, "payload " + name
                     + " has neither classes nor hooks: nothing to patch");
         }
@@ -256,6 +270,37 @@ public final class LivepatchAgent implements AutoCloseable {
         }
         emit(System.Logger.Level.INFO, name, "uploaded (payload build-id " + m.payloadBuildId() + ")");
         return status(entry);
+    }
+
+    /**
+     * A bundle update must replace one bundle this host runs, at the version the payload replaces,
+     * and that bundle must carry its state across ({@link BundleUpdater#replaceable}).
+     */
+    private void checkBundleUpdate(String name, Manifest m) throws LivepatchException {
+        BundleUpdater updater = bundles;
+        if (updater == null) {
+            throw new LivepatchException(ErrorCode.UNSUPPORTED, "payload " + name + " is a bundle update, which this host "
+                    + "cannot apply (no bundle updater); build the change as a livepatch payload");
+        }
+        if (m.bundles().size() != 1) {
+            throw new LivepatchException(ErrorCode.UNSUPPORTED, "payload " + name + " replaces " + m.bundles().size()
+                    + " bundles; this host replaces one bundle per payload: build one payload per bundle");
+        }
+        BundleEntry b = m.bundles().get(0);
+        Optional<String> running = updater.version(b.bundle());
+        if (running.isEmpty()) {
+            throw new LivepatchException(ErrorCode.CLASS_NOT_FOUND, "payload " + name + " replaces bundle " + b.bundle()
+                    + ", which this host does not have");
+        }
+        if (!running.get().equals(b.fromVersion())) {
+            throw new LivepatchException(ErrorCode.EXPECTATION, "payload " + name + " replaces bundle " + b.bundle() + " "
+                    + b.fromVersion() + ", but the host runs version " + running.get()
+                    + "; build the payload against the running version");
+        }
+        if (!updater.replaceable(b.bundle())) {
+            throw new LivepatchException(ErrorCode.UNSUPPORTED, "bundle " + b.bundle() + " cannot be replaced while the host "
+                    + "runs: it does not carry its state across (no " + "Hotvisor-Replaceable header)");
+        }
     }
 
     /**
@@ -357,6 +402,9 @@ public final class LivepatchAgent implements AutoCloseable {
             if (!options.nodeps()) {
                 checkStacking(e);
             }
+            if (m.kind() == PayloadKind.BUNDLE_UPDATE) {
+                return applyBundleUpdate(e);
+            }
             Window.Plan plan = plan(e, record::current, "running");
             if (!m.hooks().isEmpty()) {
                 defineOutsideWindow(e, plan);
@@ -423,6 +471,9 @@ public final class LivepatchAgent implements AutoCloseable {
                 throw new LivepatchException(ErrorCode.NOT_TOP, e.name + " is not the most recently applied payload: "
                         + top.name + " is applied on top of it; revert " + top.name + " first (payloads revert in LIFO order)");
             }
+            if (e.payload.manifest().kind() == PayloadKind.BUNDLE_UPDATE) {
+                return revertBundleUpdate(e, errorAfter);
+            }
             List<PayloadEntry.Change> back = new ArrayList<>();
             for (PayloadEntry.Change c : e.applied) {
                 back.add(c.reversed());
@@ -456,6 +507,66 @@ public final class LivepatchAgent implements AutoCloseable {
         });
     }
 
+    /**
+     * Replaces the bundle of a bundle-update payload. Refused while a payload of the stack redefines
+     * classes of that bundle: the new bundle's classes would silently drop its changes.
+     */
+    private ActionReport applyBundleUpdate(PayloadEntry e) throws LivepatchException {
+        BundleEntry b = e.payload.manifest().bundles().get(0);
+        BundleUpdater updater = bundles;
+        if (updater == null) {
+            throw new LivepatchException(ErrorCode.UNSUPPORTED, "payload " + e.name + " is a bundle update, which this host cannot apply");
+        }
+        synchronized (this) {
+            for (PayloadEntry applied : stack) {
+                for (ClassEntry c : applied.payload.manifest().classes()) {
+                    if (c.bundle().equals(b.bundle())) {
+                        throw new LivepatchException(ErrorCode.DEPENDENCY, "payload " + applied.name + " changes class "
+                                + c.className() + " of bundle " + b.bundle() + ", which " + e.name + " replaces; revert "
+                                + applied.name + " first, or build " + e.name + " to include its change");
+                    }
+                }
+            }
+        }
+        BundleUpdater.Result r = updater.update(b.bundle(), b.fromVersion(), e.payload.bundleBytes(b));
+        synchronized (this) {
+            e.bundleBefore = r.previousJar();
+            e.state = PayloadState.APPLIED;
+            e.appliedAt = clock.instant();
+            e.lastError = null;
+            stack.add(e);
+        }
+        startWatch(e);
+        ActionReport report = bundleReport("apply", e, b.bundle() + " " + b.fromVersion() + " -> " + b.toVersion(), r);
+        emit(System.Logger.Level.INFO, e.name, "applied: " + report.summary() + "; " + r.detail());
+        return report;
+    }
+
+    /** Puts the bundle a bundle-update payload replaced back, with the state of the running one. */
+    private ActionReport revertBundleUpdate(PayloadEntry e, String errorAfter) throws LivepatchException {
+        BundleEntry b = e.payload.manifest().bundles().get(0);
+        BundleUpdater updater = bundles;
+        if (updater == null || e.bundleBefore == null) {
+            throw new LivepatchException(ErrorCode.UNSUPPORTED, "payload " + e.name + ": the bundle it replaced is not known to this agent");
+        }
+        BundleUpdater.Result r = updater.update(b.bundle(), b.toVersion(), e.bundleBefore);
+        synchronized (this) {
+            e.bundleBefore = null;
+            e.state = PayloadState.CHECKED;
+            stack.remove(e);
+            e.lastError = errorAfter;
+        }
+        watch.stop(e.name);
+        ActionReport report = bundleReport("revert", e, b.bundle() + " " + b.toVersion() + " -> " + b.fromVersion(), r);
+        emit(System.Logger.Level.INFO, e.name, "reverted: " + report.summary() + "; " + r.detail());
+        return report;
+    }
+
+    private static ActionReport bundleReport(String action, PayloadEntry e, String what, BundleUpdater.Result r) {
+        int loaded = ManagementFactory.getClassLoadingMXBean().getLoadedClassCount();
+        return new ActionReport(action, e.name, r.classes(), r.quiesceNanos(), r.windowNanos(), r.pauseNanos(), loaded, List.of("bundle " + what));
+    }
+
     /** {@link #replace(String, ActionOptions)} with the default options. */
     public ActionReport replace(String name) throws LivepatchException {
         return replace(name, ActionOptions.DEFAULT);
@@ -475,6 +586,10 @@ public final class LivepatchAgent implements AutoCloseable {
             Manifest m = e.payload.manifest();
             return journaled(JournalRecord.begin("replace", name, m.payloadBuildId().hex()), e, () -> {
                 requireState(e, PayloadState.CHECKED);
+                if (m.kind() == PayloadKind.BUNDLE_UPDATE || stackHasBundleUpdate()) {
+                    throw new LivepatchException(ErrorCode.UNSUPPORTED, "replace works on livepatch payloads only; "
+                            + "a bundle update is applied and reverted on its own");
+                }
                 List<PayloadEntry> old;
                 synchronized (this) {
                     old = new ArrayList<>(stack);
@@ -1152,6 +1267,10 @@ public final class LivepatchAgent implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    private synchronized boolean stackHasBundleUpdate() {
+        return stack.stream().anyMatch(p -> p.payload.manifest().kind() == PayloadKind.BUNDLE_UPDATE);
     }
 
     private synchronized PayloadEntry top() {

@@ -18,6 +18,8 @@ final class PayloadEntry {
     volatile PayloadState state = PayloadState.CHECKED;
     volatile Instant appliedAt;
     volatile String lastError;
+    /** For an applied bundle update: the jar the host ran before it, for the revert. */
+    byte[] bundleBefore;
     /** While applied: the changes its apply made, to be undone by its revert. */
     List<Change> applied = List.of();
     /** New classes this payload defined (they stay loaded whatever happens to it). */

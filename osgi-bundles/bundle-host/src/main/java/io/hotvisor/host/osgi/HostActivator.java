@@ -11,6 +11,7 @@ import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.host.HostConfig;
 import io.hotvisor.runtime.rendezvous.Rendezvous;
 import io.hotvisor.runtime.sched.SchedGran;
+import io.hotvisor.runtime.sched.SchedulerFactory;
 import io.hotvisor.runtime.sched.Topology;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleActivator;
@@ -50,6 +51,23 @@ public final class HostActivator implements BundleActivator {
     private ServiceTracker<ControlCommand, ControlCommand> commands;
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
 
+    /**
+     * The factory of the scheduler bundle: the one bundle whose manifest names a factory in the
+     * {@link SchedulerFactory#MANIFEST_HEADER} header. The host reaches the implementation only
+     * through it, so no package of that bundle is wired to any other and a bundle update can
+     * replace it alone.
+     */
+    static SchedulerFactory schedulerFactory(BundleContext ctx) throws ClassNotFoundException {
+        for (org.osgi.framework.Bundle b : ctx.getBundles()) {
+            String factory = b.getHeaders().get(SchedulerFactory.MANIFEST_HEADER);
+            if (factory != null) {
+                return SchedulerFactory.instantiate(b.loadClass(factory));
+            }
+        }
+        throw new IllegalStateException("no scheduler bundle: no bundle has a " + SchedulerFactory.MANIFEST_HEADER
+                + " manifest header; is io.hotvisor.runtime.sched.credit2 in the bundles folder?");
+    }
+
     @Override
     public void start(BundleContext ctx) throws Exception {
         log = new LogRing();
@@ -59,7 +77,7 @@ public final class HostActivator implements BundleActivator {
                 .withSchedGran(SchedGran.parse(property(ctx, "hotvisor.sched-gran", "cpu")))
                 .withSlice(Long.parseLong(property(ctx, "hotvisor.slice", String.valueOf(HostConfig.DEFAULT_SLICE))))
                 .withLogConsole(Boolean.parseBoolean(property(ctx, "hotvisor.log-console", "true")));
-        host = new Host(config).start();
+        host = new Host(config, schedulerFactory(ctx)).start();
         String buildId = buildId(ctx);
         LOG.log(System.Logger.Level.INFO, "hypervisor build-id {0}", buildId);
         JsonNode buildInfo = buildInfo(ctx, buildId);

@@ -15,7 +15,6 @@ import io.hotvisor.runtime.control.HostCommands;
 import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.rendezvous.Rendezvous;
-import io.hotvisor.runtime.sched.Scheduler;
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -83,8 +82,8 @@ public final class LivepatchActivator implements BundleActivator {
         }
         UncaughtExceptions uncaught = new UncaughtExceptions(t -> t.getName().startsWith("pcpu-") || t.getName().startsWith("control-"));
         uncaught.installAsDefault();
-        Scheduler sched = host.scheduler();
-        ProgressCheck progress = new ProgressCheck("pCPU", () -> sched.pcpuStats().stream().mapToLong(s -> s.slices()).toArray(),
+        // The scheduler is looked up on every check: a bundle update replaces it.
+        ProgressCheck progress = new ProgressCheck("pCPU", () -> host.scheduler().pcpuStats().stream().mapToLong(s -> s.slices()).toArray(),
                 () -> host.domains().stream().anyMatch(Domain::schedulable) && busyEverywhere(host), Duration.ofSeconds(2));
         AgentConfig config = AgentConfig.defaults()
                 .withHealthWatch(Duration.ofSeconds(Long.parseLong(property(ctx, "hotvisor.livepatch-health-window", "10"))),
@@ -92,6 +91,7 @@ public final class LivepatchActivator implements BundleActivator {
         agent = new LivepatchAgent(buildId, trust, state, new ClassRedefiner.ForInstrumentation(inst),
                 new OsgiClassLocator(ctx), new Quiescer.ForRendezvous(host.rendezvous()), new RunningBytes.FromClassLoader(),
                 Clock.systemUTC(), config);
+        agent.bundleUpdater(new OsgiBundleUpdater(ctx, host));
         RecoveryReport recovered = agent.recover();
         LOG.log(System.Logger.Level.INFO, "livepatch agent ready (journal {0}): {1}", agent.journalFile(), recovered);
         for (ControlCommand c : LivepatchCommands.all(agent)) {

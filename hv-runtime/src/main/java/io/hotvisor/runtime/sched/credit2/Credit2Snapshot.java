@@ -1,5 +1,7 @@
-package io.hotvisor.runtime.sched;
+package io.hotvisor.runtime.sched.credit2;
 
+import io.hotvisor.runtime.sched.Scheduler;
+import io.hotvisor.runtime.sched.SchedGran;
 import io.hotvisor.runtime.state.Snapshot;
 
 import java.util.List;

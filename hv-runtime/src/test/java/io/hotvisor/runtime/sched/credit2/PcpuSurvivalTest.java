@@ -1,5 +1,7 @@
-package io.hotvisor.runtime.sched;
+package io.hotvisor.runtime.sched.credit2;
 
+import io.hotvisor.runtime.sched.Topology;
+import io.hotvisor.runtime.sched.SchedGran;
 import io.hotvisor.runtime.arch.riscv.Hart;
 import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.domain.DomainConfig;

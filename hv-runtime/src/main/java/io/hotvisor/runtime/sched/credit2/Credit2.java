@@ -1,5 +1,9 @@
-package io.hotvisor.runtime.sched;
+package io.hotvisor.runtime.sched.credit2;
 
+import io.hotvisor.runtime.sched.Scheduler;
+import io.hotvisor.runtime.sched.Topology;
+import io.hotvisor.runtime.sched.SchedGran;
+import io.hotvisor.runtime.sched.ScheduleTrace;
 import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.domain.Vcpu;
 import io.hotvisor.runtime.rendezvous.Rendezvous;

@@ -1,5 +1,8 @@
-package io.hotvisor.runtime.sched;
+package io.hotvisor.runtime.sched.credit2;
 
+import io.hotvisor.runtime.sched.Scheduler;
+import io.hotvisor.runtime.sched.Topology;
+import io.hotvisor.runtime.sched.SchedGran;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hotvisor.runtime.domain.Domain;
