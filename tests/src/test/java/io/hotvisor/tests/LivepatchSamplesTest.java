@@ -41,7 +41,7 @@ import static org.awaitility.Awaitility.await;
  * that order), {@code craft} (for what javac cannot produce, see {@link #craft}), and
  * {@code after} (payload states, absent payloads, last errors, the extra version). A build may
  * also name {@code appliedDiffsOf}: samples whose diffs the payloads below this one already
- * applied ({@code hvpatch build --applied-diff}).
+ * applied ({@code hvpatch build --applied-diff}), and {@code args}: more hvpatch build options.
  */
 class LivepatchSamplesTest {
     static final Path SAMPLES = HostProcess.REPO.resolve("patch-samples");
@@ -159,6 +159,9 @@ class LivepatchSamplesTest {
                 "--diff", SAMPLES.resolve(sample).resolve("fix.diff").toString(), "--name", sample, "--key", key.toString(),
                 "--target", HostProcess.DIST.resolve("build-info.json").toString(), "--cache", work.resolve("cache").toString(),
                 "--json", "--quiet", "-o", out.toString()));
+        for (JsonNode a : b.path("args")) {
+            args.add(a.asText());
+        }
         for (JsonNode applied : b.path("appliedDiffsOf")) {
             args.addAll(List.of("--applied-diff", SAMPLES.resolve(applied.asText()).resolve("fix.diff").toString()));
         }
