@@ -13,6 +13,7 @@ public final class BuildException extends Exception {
 
     private final BuildError error;
     private final transient List<String> details;
+    private final transient List<String> bundleUpdate;
 
     /** A failure without detail lines. */
     public BuildException(BuildError error, String message) {
@@ -26,9 +27,18 @@ public final class BuildException extends Exception {
 
     /** A failure with detail lines. */
     public BuildException(BuildError error, String message, List<String> details, Throwable cause) {
+        this(error, message, details, cause, List.of());
+    }
+
+    /**
+     * A refusal that {@code --allow-bundle-update} would have turned into a payload replacing
+     * {@code bundleUpdate} (bundle symbolic names).
+     */
+    public BuildException(BuildError error, String message, List<String> details, Throwable cause, List<String> bundleUpdate) {
         super(message, cause);
         this.error = Objects.requireNonNull(error, "error");
         this.details = List.copyOf(details);
+        this.bundleUpdate = List.copyOf(bundleUpdate);
     }
 
     /** The stable code. */
@@ -39,5 +49,14 @@ public final class BuildException extends Exception {
     /** Lines to print before the message; may be empty. */
     public List<String> details() {
         return details;
+    }
+
+    /**
+     * For a refusal: the bundles a bundle update of the same change would replace, when
+     * {@code --allow-bundle-update} would have built one (every touched bundle is replaceable);
+     * empty otherwise.
+     */
+    public List<String> bundleUpdate() {
+        return bundleUpdate;
     }
 }

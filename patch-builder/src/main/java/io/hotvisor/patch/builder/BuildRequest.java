@@ -24,16 +24,34 @@ import java.util.Objects;
  * @param mavenRepo     local Maven repository holding the dependency jars
  * @param appliedDiffs  diffs the payloads this one stacks on already applied to the host, in order:
  *                      {@code diff} is taken against base plus these (only with {@code diff})
+ * @param allowBundleUpdate when the change is more than a JVM can redefine, replace its bundles
+ *                      whole (a bundle-update payload) if they are all replaceable; needs the
+ *                      distribution's bundle jars in {@code bundles/} beside {@code target}
  */
 public record BuildRequest(Path repo, String base, String head, Path diff, String name, Path key, Path output,
                            Path target, boolean dryRun, String description, String author, String dependsOn,
-                           Path cacheDir, boolean forceCompiler, Path mavenRepo, List<Path> appliedDiffs) {
-    /** A request with no applied diffs. */
+                           Path cacheDir, boolean forceCompiler, Path mavenRepo, List<Path> appliedDiffs,
+                           boolean allowBundleUpdate) {
+    /** A request with no applied diffs, for a livepatch only. */
     public BuildRequest(Path repo, String base, String head, Path diff, String name, Path key, Path output,
                         Path target, boolean dryRun, String description, String author, String dependsOn,
                         Path cacheDir, boolean forceCompiler, Path mavenRepo) {
         this(repo, base, head, diff, name, key, output, target, dryRun, description, author, dependsOn, cacheDir,
-                forceCompiler, mavenRepo, List.of());
+                forceCompiler, mavenRepo, List.of(), false);
+    }
+
+    /** A request for a livepatch only. */
+    public BuildRequest(Path repo, String base, String head, Path diff, String name, Path key, Path output,
+                        Path target, boolean dryRun, String description, String author, String dependsOn,
+                        Path cacheDir, boolean forceCompiler, Path mavenRepo, List<Path> appliedDiffs) {
+        this(repo, base, head, diff, name, key, output, target, dryRun, description, author, dependsOn, cacheDir,
+                forceCompiler, mavenRepo, appliedDiffs, false);
+    }
+
+    /** The same request with bundle updates allowed or not. */
+    public BuildRequest withAllowBundleUpdate(boolean allow) {
+        return new BuildRequest(repo, base, head, diff, name, key, output, target, dryRun, description, author, dependsOn,
+                cacheDir, forceCompiler, mavenRepo, appliedDiffs, allow);
     }
 
     /** Checks that exactly one of head and diff is given, and applied diffs only with a diff. */

@@ -1,5 +1,8 @@
 package io.hotvisor.patch.builder;
 
+import io.hotvisor.patch.builder.bundle.BundleJars;
+import io.hotvisor.patch.builder.bundle.BundleUpdate;
+import io.hotvisor.patch.builder.bundle.BundleUpdates;
 import io.hotvisor.patch.builder.compile.ClasspathResolver;
 import io.hotvisor.patch.builder.compile.CompiledModule;
 import io.hotvisor.patch.builder.compile.ModuleBuilds;
@@ -19,6 +22,7 @@ import io.hotvisor.patch.format.buildinfo.BuildInfoException;
 import io.hotvisor.patch.format.manifest.Hook;
 import io.hotvisor.patch.format.manifest.HookPhase;
 import io.hotvisor.patch.format.manifest.Metadata;
+import io.hotvisor.patch.format.payload.BundleChange;
 import io.hotvisor.patch.format.payload.ClassChange;
 import io.hotvisor.patch.format.payload.PayloadDraft;
 import io.hotvisor.patch.format.payload.PayloadWriter;
@@ -38,6 +42,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -49,6 +54,12 @@ import java.util.concurrent.Future;
 /**
  * Runs {@code hvpatch build}: source, compile (base and head in parallel), check the base against
  * the target, diff and classify, write. One instance per build; not thread-safe.
+ *
+ * <p>What it writes: a livepatch when every change redefines; when some does not (a new field, a
+ * new method, a changed hierarchy) and {@link BuildRequest#allowBundleUpdate()} is set, a
+ * bundle-update payload replacing the touched bundles whole, if all of them declare
+ * {@code Hotvisor-Replaceable} ({@link io.hotvisor.patch.builder.bundle.BundleUpdates}); otherwise
+ * a refusal.
  *
  * <p>Guarantees: the user's working tree and repository are only read; the output file appears
  * whole or not at all (written beside itself and renamed); the same inputs give the same bytes
@@ -155,6 +166,27 @@ public final class PatchBuilder {
             }
             List<Hook> hooks = hooks(target, verdicts, moduleOf, refusals);
             progress.done(summary(verdicts));
+            Metadata metadata = metadata(target, base, head);
+            if (verdicts.stream().anyMatch(v -> v.kind() == Verdict.Kind.REFUSED)) {
+                // More than a JVM can redefine: maybe the bundles can be replaced whole instead.
+                List<String> problems = hooksClasses(verdicts, moduleOf, compiled);
+                if (request.allowBundleUpdate()) {
+                    BundleUpdates.Plan plan = BundleUpdates.plan(target, moduleChanges(modules, compiled, verdicts, moduleOf),
+                            BundleJars.open(request.target()));
+                    problems.addAll(plan.problems());
+                    if (problems.isEmpty()) {
+                        return writeBundleUpdate(target, verdicts, plan.updates(), metadata, key);
+                    }
+                    refusals.addAll(problems);
+                    throw new BuildException(BuildError.REFUSED, "the change cannot be applied to a running host ("
+                            + refusals.size() + " refusal" + (refusals.size() == 1 ? "" : "s") + "), not even as a bundle update; "
+                            + "--explain says what to do instead", refusals, null);
+                }
+                List<String> wouldReplace = problems.isEmpty() ? bundleUpdateHint(target, modules, compiled, verdicts, moduleOf) : List.of();
+                throw new BuildException(BuildError.REFUSED, "the change cannot be applied to a running host ("
+                        + refusals.size() + " refusal" + (refusals.size() == 1 ? "" : "s") + "); --explain says what to do instead",
+                        refusals, null, wouldReplace);
+            }
             if (!refusals.isEmpty()) {
                 throw new BuildException(BuildError.REFUSED, "the change cannot be applied to a running host ("
                         + refusals.size() + " refusal" + (refusals.size() == 1 ? "" : "s") + "); --explain says what to do instead",
@@ -180,25 +212,98 @@ public final class PatchBuilder {
                         ? ClassChange.redefine(image, Sha256.of(compiled.get(moduleOf.get(v.className()))[0].classMap().get(v.className())))
                         : ClassChange.define(image));
             }
-            Instant created = head != null ? head.commitTime() : base.commitTime();
-            Metadata metadata = new Metadata(request.description(), request.author(), request.repo().toAbsolutePath().normalize().toString(),
-                    base.sha1(), head != null ? head.sha1() : base.sha1() + "+" + diffNames(),
-                    TOOL, "javac " + ModuleCompiler.javacVersion(), compilerFlags(target.compiler()),
-                    DateTimeFormatter.ISO_INSTANT.format(created.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC).toInstant()));
-            BuildId dependsOn = request.dependsOn() == null ? null : parseDependsOn();
-            PayloadDraft draft = new PayloadDraft(request.name(), target.buildId(), dependsOn, changes, hooks, metadata);
-            byte[] bytes;
-            try {
-                bytes = PayloadWriter.write(draft, key);
-            } catch (PayloadException e) {
-                throw new BuildException(BuildError.REFUSED, "the payload cannot be written: " + e.getMessage(), e);
-            }
-            writeAtomically(request.output(), bytes);
-            BuildId payloadBuildId = payloadBuildId(bytes);
-            progress.done(bytes.length + " bytes");
-            return new BuildResult(verdicts, hooks, notes, payloadBuildId, request.output(), bytes);
+            PayloadDraft draft = new PayloadDraft(request.name(), target.buildId(), dependsOn(), changes, hooks, metadata);
+            byte[] bytes = write(draft, key);
+            return new BuildResult(verdicts, hooks, notes, payloadBuildId(bytes), request.output(), bytes);
         } catch (IOException e) {
             throw new BuildException(BuildError.IO_ERROR, "cannot read the repository: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes a bundle-update payload (or, for a dry run, only says what it would hold). The refused
+     * verdicts become notes: they say why this is not a livepatch.
+     */
+    private BuildResult writeBundleUpdate(BuildInfo target, List<Verdict> verdicts, List<BundleUpdate> updates,
+                                          Metadata metadata, SigningKey key) throws BuildException {
+        for (Verdict v : verdicts) {
+            v.refusals().forEach(r -> notes.add("as a redefine: refused: " + v.className() + ": " + r));
+        }
+        progress.stage(5, request.dryRun() ? "writing bundle-update payload (dry run: skipped)" : "writing bundle-update payload");
+        if (request.dryRun()) {
+            progress.done("");
+            return new BuildResult(verdicts, List.of(), notes, updates, null, null, null);
+        }
+        List<BundleChange> changes = updates.stream().map(BundleUpdate::change).toList();
+        byte[] bytes = write(PayloadDraft.bundleUpdate(request.name(), target.buildId(), dependsOn(), changes, metadata), key);
+        return new BuildResult(verdicts, List.of(), notes, updates, payloadBuildId(bytes), request.output(), bytes);
+    }
+
+    /** Signs, writes atomically, and ends the last stage. */
+    private byte[] write(PayloadDraft draft, SigningKey key) throws BuildException {
+        byte[] bytes;
+        try {
+            bytes = PayloadWriter.write(draft, key);
+        } catch (PayloadException e) {
+            throw new BuildException(BuildError.REFUSED, "the payload cannot be written: " + e.getMessage(), e);
+        }
+        writeAtomically(request.output(), bytes);
+        progress.done(bytes.length + " bytes");
+        return bytes;
+    }
+
+    private Metadata metadata(BuildInfo target, GitSources.Revision base, GitSources.Revision head) {
+        Instant created = head != null ? head.commitTime() : base.commitTime();
+        return new Metadata(request.description(), request.author(), request.repo().toAbsolutePath().normalize().toString(),
+                base.sha1(), head != null ? head.sha1() : base.sha1() + "+" + diffNames(),
+                TOOL, "javac " + ModuleCompiler.javacVersion(), compilerFlags(target.compiler()),
+                DateTimeFormatter.ISO_INSTANT.format(created.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC).toInstant()));
+    }
+
+    private BuildId dependsOn() throws BuildException {
+        return request.dependsOn() == null ? null : parseDependsOn();
+    }
+
+    /** A bundle-update payload carries no hooks (patch-format, "Top level"): one line per hooks class of the change. */
+    private static List<String> hooksClasses(List<Verdict> verdicts, Map<String, String> moduleOf,
+                                             Map<String, CompiledModule[]> compiled) {
+        List<String> out = new ArrayList<>();
+        for (Verdict v : verdicts) {
+            byte[] head = compiled.get(moduleOf.get(v.className()))[1].classMap().get(v.className());
+            if (head != null && HookScanner.isHooksClass(head)) {
+                out.add("not a bundle update: " + v.className() + " is a @LivepatchHooks class, and a bundle-update payload "
+                        + "carries no hooks");
+            }
+        }
+        return out;
+    }
+
+    private static List<BundleUpdates.ModuleChange> moduleChanges(List<String> modules, Map<String, CompiledModule[]> compiled,
+                                                                  List<Verdict> verdicts, Map<String, String> moduleOf) {
+        List<BundleUpdates.ModuleChange> out = new ArrayList<>();
+        for (String module : modules) {
+            Set<String> changed = new TreeSet<>();
+            verdicts.stream().map(Verdict::className).filter(c -> module.equals(moduleOf.get(c))).forEach(changed::add);
+            out.add(new BundleUpdates.ModuleChange(module, compiled.get(module)[0].classMap(), compiled.get(module)[1].classMap(), changed));
+        }
+        return out;
+    }
+
+    /**
+     * Without {@code --allow-bundle-update}: the bundles it would replace, for {@code --explain}; empty
+     * when it would not build one, or when the distribution's jars are not there to tell.
+     */
+    private List<String> bundleUpdateHint(BuildInfo target, List<String> modules, Map<String, CompiledModule[]> compiled,
+                                          List<Verdict> verdicts, Map<String, String> moduleOf) {
+        Optional<BundleJars> jars = BundleJars.find(request.target());
+        if (jars.isEmpty()) {
+            return List.of();
+        }
+        try {
+            BundleUpdates.Plan plan = BundleUpdates.plan(target, moduleChanges(modules, compiled, verdicts, moduleOf), jars.get());
+            return plan.possible() ? plan.bundles() : List.of();
+        } catch (BuildException e) {
+            return List.of(); // a missing or foreign jar only means no hint; the flag would report it
         }
     }
 

@@ -8,9 +8,11 @@ import io.hotvisor.patch.builder.BuildException;
 import io.hotvisor.patch.builder.BuildRequest;
 import io.hotvisor.patch.builder.BuildResult;
 import io.hotvisor.patch.builder.PatchBuilder;
+import io.hotvisor.patch.builder.bundle.BundleUpdate;
 import io.hotvisor.patch.builder.compile.ClasspathResolver;
 import io.hotvisor.patch.builder.diff.Verdict;
 import io.hotvisor.patch.format.manifest.Hook;
+import io.hotvisor.patch.format.manifest.PayloadKind;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -35,7 +37,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Build a signed live-patch payload from a git revision range or a diff.",
                 "Compiles the changed modules at both revisions with the target's javac flags, diffs the bytecode "
-                        + "and refuses what a running JVM cannot take."})
+                        + "and refuses what a running JVM cannot take, unless --allow-bundle-update may replace "
+                        + "the bundles whole."})
 final class BuildCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -95,6 +98,11 @@ final class BuildCommand implements Callable<Integer> {
             + "(default: -Dmaven.repo.local or ~/.m2/repository).")
     Path mavenRepo;
 
+    @Option(names = "--allow-bundle-update", description = "When the change is more than a JVM can redefine, replace its "
+            + "bundles whole (a bundle-update payload) if each declares Hotvisor-Replaceable. Needs the distribution's "
+            + "build-info.json with the bundle jars in bundles/ beside it.")
+    boolean allowBundleUpdate;
+
     @Option(names = "--force-compiler", description = "Build even if this javac differs from the target's (not recommended).")
     boolean forceCompiler;
 
@@ -115,16 +123,20 @@ final class BuildCommand implements Callable<Integer> {
         }
         BuildRequest request = new BuildRequest(repo, base, change.head, change.diff, name, key, output, target, dryRun,
                 description, author, dependsOn, cache != null ? cache : BuildRequest.defaultCacheDir(), forceCompiler,
-                mavenRepo != null ? mavenRepo : ClasspathResolver.defaultLocalRepository(), appliedDiffs);
+                mavenRepo != null ? mavenRepo : ClasspathResolver.defaultLocalRepository(), appliedDiffs, allowBundleUpdate);
         try {
             BuildResult result = new PatchBuilder(request, quiet ? PatchBuilder.Progress.NONE : progress).build();
             if (json) {
                 print(out, success(result));
             } else {
                 result.notes().forEach(n -> out.println("note: " + n));
-                for (Verdict v : result.verdicts()) {
-                    out.println(v.kind().name().toLowerCase(Locale.ROOT) + ": " + v.className());
-                    v.changes().forEach(c -> out.println("    " + c));
+                if (result.kind() == PayloadKind.BUNDLE_UPDATE) {
+                    result.bundles().forEach(b -> out.println("bundle-update: " + b));
+                } else {
+                    for (Verdict v : result.verdicts()) {
+                        out.println(v.kind().name().toLowerCase(Locale.ROOT) + ": " + v.className());
+                        v.changes().forEach(c -> out.println("    " + c));
+                    }
                 }
                 for (Hook h : result.hooks()) {
                     out.println("hook: " + h.phase().jsonName() + " " + h.className() + "." + h.method());
@@ -141,7 +153,7 @@ final class BuildCommand implements Callable<Integer> {
             for (String d : e.details()) {
                 details.add(d);
                 if (explain && e.error() == BuildError.REFUSED) {
-                    details.add("    instead: " + Explanations.of(d));
+                    details.add("    instead: " + Explanations.of(d, e.bundleUpdate()));
                 }
             }
             if (json) {
@@ -179,15 +191,35 @@ final class BuildCommand implements Callable<Integer> {
     private static Map<String, Object> success(BuildResult result) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", "ok");
+        m.put("kind", result.kind().jsonName());
         List<Map<String, Object>> classes = new ArrayList<>();
         for (Verdict v : result.verdicts()) {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("class", v.className());
             c.put("kind", v.kind().name().toLowerCase(Locale.ROOT));
             c.put("changes", v.changes());
+            if (!v.refusals().isEmpty()) {
+                c.put("refusals", v.refusals());
+            }
             classes.add(c);
         }
         m.put("classes", classes);
+        if (result.kind() == PayloadKind.BUNDLE_UPDATE) {
+            List<Map<String, Object>> bundles = new ArrayList<>();
+            for (BundleUpdate b : result.bundles()) {
+                Map<String, Object> u = new LinkedHashMap<>();
+                u.put("bundle", b.bundle());
+                u.put("from-version", b.fromVersion());
+                u.put("to-version", b.toVersion());
+                u.put("entry", b.entryName());
+                u.put("from-jar", b.sourceJar().toString());
+                u.put("changed", b.changed());
+                u.put("added", b.added());
+                u.put("removed", b.removed());
+                bundles.add(u);
+            }
+            m.put("bundles", bundles);
+        }
         List<Map<String, Object>> hooks = new ArrayList<>();
         for (Hook h : result.hooks()) {
             hooks.add(Map.of("phase", h.phase().jsonName(), "class", h.className(), "method", h.method()));

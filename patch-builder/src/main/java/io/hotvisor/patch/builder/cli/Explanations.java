@@ -1,37 +1,84 @@
 package io.hotvisor.patch.builder.cli;
 
+import java.util.List;
+
 /** What {@code --explain} says about a refusal line: what the author can do instead. */
 final class Explanations {
     private Explanations() {
     }
 
+    /**
+     * What to do about one kind of refusal.
+     *
+     * @param livepatch how to make the change redefinable, or {@code null} when it cannot be
+     * @param otherwise what is left when it cannot: shipping it some other way
+     */
+    private record Advice(String livepatch, String otherwise) {
+        String text() {
+            return livepatch == null ? otherwise : livepatch + otherwise;
+        }
+    }
+
+    /**
+     * The advice for one line of a refusal.
+     *
+     * @param bundleUpdate the bundles {@code --allow-bundle-update} would replace for this change
+     *                     (every one replaceable); empty when it would not build a bundle update
+     */
+    static String of(String refusal, List<String> bundleUpdate) {
+        if (bundleUpdate.isEmpty() || !refusal.startsWith("refused: ")) {
+            return of(refusal);
+        }
+        boolean one = bundleUpdate.size() == 1;
+        String lead = "--allow-bundle-update would build a bundle update replacing bundle" + (one ? " " : "s ")
+                + String.join(", ", bundleUpdate) + " (" + (one ? "it declares" : "they declare")
+                + " Hotvisor-Replaceable: the state moves over to the new classes), which takes this change as it is";
+        String livepatch = advice(refusal).livepatch();
+        return livepatch == null ? lead : lead + "; or, to keep it a livepatch: " + livepatch;
+    }
+
     static String of(String refusal) {
+        if (refusal.startsWith("not a bundle update: ")) {
+            if (refusal.contains(" is not replaceable ")) {
+                return "a bundle is replaced whole only when its manifest declares Hotvisor-Replaceable (the factory that "
+                        + "moves its state); make the change redefinable, or ship it as a host update";
+            }
+            if (refusal.contains("@LivepatchHooks")) {
+                return "a bundle update has no hooks: its bundle's state-transfer factory does that work; drop the hooks "
+                        + "class, or ship the hooks in a livepatch of their own";
+            }
+            return "a bundle update replaces whole packages of replaceable bundles; keep the change inside them";
+        }
+        return advice(refusal).text();
+    }
+
+    private static Advice advice(String refusal) {
         if (refusal.contains(": field added:")) {
-            return "keep the new per-object state in a shadow variable (io.hotvisor.livepatch.api shadow variables, "
-                    + "like kpatch's klp_shadow_*) instead of a new field; or ship the change as a bundle update with state transfer";
+            return new Advice("keep the new per-object state in a shadow variable (io.hotvisor.livepatch.api shadow variables, "
+                    + "like kpatch's klp_shadow_*) instead of a new field", "; or ship the change as a bundle update with state transfer");
         }
         if (refusal.contains(": field ")) {
-            return "a running JVM keeps every field as it is; leave the field alone and change the code that uses it, "
-                    + "or ship the change as a bundle update with state transfer";
+            return new Advice("a running JVM keeps every field as it is; leave the field alone and change the code that uses it",
+                    ", or ship the change as a bundle update with state transfer");
         }
         if (refusal.contains("static initializer")) {
-            return "static initializers already ran and never run again; do the one-time work in a pre-apply or apply hook "
-                    + "(a @LivepatchHooks class), as kpatch's pre-patch callbacks do";
+            return new Advice("static initializers already ran and never run again; do the one-time work in a pre-apply or apply hook "
+                    + "(a @LivepatchHooks class), as kpatch's pre-patch callbacks do", "");
         }
         if (refusal.contains("(a new lambda)")) {
-            return "a lambda is a new method; move the code into an existing method's body or into a new top-level class";
+            return new Advice("a lambda is a new method; move the code into an existing method's body or into a new top-level class", "");
         }
         if (refusal.contains(": method added:")) {
-            return "put the new method in a new top-level class (new classes are defined by the payload) and call it from "
-                    + "the changed method; or ship a bundle update";
+            return new Advice("put the new method in a new top-level class (new classes are defined by the payload) and call it from "
+                    + "the changed method", "; or ship a bundle update");
         }
         if (refusal.contains("nest members")) {
-            return "make the new nested or anonymous class a top-level class in the same package";
+            return new Advice("make the new nested or anonymous class a top-level class in the same package", "");
         }
         if (refusal.contains("hook")) {
-            return "hooks are public static void methods with no arguments, one per phase";
+            return new Advice("hooks are public static void methods with no arguments, one per phase", "");
         }
-        return "a running JVM redefines method bodies only; ship this change as a bundle update with state transfer "
-                + "(or a host update)";
+        return new Advice(null, "a running JVM redefines method bodies only; ship this change as a bundle update with state transfer "
+                + "(or a host update)");
     }
 }
