@@ -77,10 +77,11 @@ class LivepatchSamplesTest {
             String s = todo.pop().strip();
             assertThat(all).as("-Dhotvisor.samples names no sample " + s).contains(s);
             if (!wanted.add(s)) continue;
-            JsonNode b = expected(s).path("build");
+            JsonNode e = expected(s);
+            JsonNode b = e.path("build");
             if (b.has("dependsOn")) todo.push(b.path("dependsOn").asText());
             b.path("appliedDiffsOf").forEach(a -> todo.push(a.asText()));
-            for (JsonNode step : expected(s).path("steps")) {
+            for (JsonNode step : e.path("steps")) {
                 Matcher m = PAYLOAD_REF.matcher(step.toString());
                 while (m.find()) todo.push(m.group(1));
             }

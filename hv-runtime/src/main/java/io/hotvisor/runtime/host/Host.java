@@ -50,7 +50,7 @@ public final class Host implements DomainDirectory, AutoCloseable {
 
     /** A host with the default scheduler ({@link SchedulerFactory#DEFAULT}), found on this class's class path. */
     public Host(HostConfig config) {
-        this(config, SchedulerFactory.load(SchedulerFactory.DEFAULT, Host.class.getClassLoader()));
+        this(config, SchedulerFactory.load(SchedulerFactory.DEFAULT, name -> Class.forName(name, true, Host.class.getClassLoader())));
     }
 
     /** A host whose scheduler {@code schedulers} makes (inside OSGi: the scheduler bundle's factory). */

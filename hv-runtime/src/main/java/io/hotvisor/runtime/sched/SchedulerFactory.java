@@ -23,29 +23,23 @@ public interface SchedulerFactory {
      */
     Scheduler create(Topology topology, SchedGran gran, long sliceInstructions, Rendezvous rendezvous, ScheduleTrace trace);
 
-    /**
-     * Instantiates the factory class {@code className} through {@code loader}.
-     *
-     * @throws IllegalStateException naming the class and what went wrong
-     */
-    static SchedulerFactory load(String className, ClassLoader loader) {
-        try {
-            return instantiate(Class.forName(className, true, loader));
-        } catch (ClassNotFoundException | LinkageError e) {
-            throw new IllegalStateException("cannot load the scheduler factory " + className + ": " + e, e);
-        }
+    /** Finds a class by binary name: a class loader's, or an OSGi bundle's {@code loadClass}. */
+    @FunctionalInterface
+    interface ClassFinder {
+        Class<?> find(String className) throws ClassNotFoundException;
     }
 
     /**
-     * A new instance of a factory class, through its public no-argument constructor.
+     * A new instance of the factory class {@code className}, found by {@code finder}, through its
+     * public no-argument constructor.
      *
      * @throws IllegalStateException naming the class and what went wrong
      */
-    static SchedulerFactory instantiate(Class<?> type) {
+    static SchedulerFactory load(String className, ClassFinder finder) {
         try {
-            return (SchedulerFactory) type.getConstructor().newInstance();
+            return (SchedulerFactory) finder.find(className).getConstructor().newInstance();
         } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
-            throw new IllegalStateException("cannot make the scheduler factory " + type.getName() + ": " + e, e);
+            throw new IllegalStateException("cannot make the scheduler factory " + className + ": " + e, e);
         }
     }
 }

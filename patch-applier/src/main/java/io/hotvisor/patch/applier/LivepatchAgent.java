@@ -277,11 +277,7 @@ public final class LivepatchAgent implements AutoCloseable {
      * and that bundle must carry its state across ({@link BundleUpdater#replaceable}).
      */
     private void checkBundleUpdate(String name, Manifest m) throws LivepatchException {
-        BundleUpdater updater = bundles;
-        if (updater == null) {
-            throw new LivepatchException(ErrorCode.UNSUPPORTED, "payload " + name + " is a bundle update, which this host "
-                    + "cannot apply (no bundle updater); build the change as a livepatch payload");
-        }
+        BundleUpdater updater = updater(name);
         if (m.bundles().size() != 1) {
             throw new LivepatchException(ErrorCode.UNSUPPORTED, "payload " + name + " replaces " + m.bundles().size()
                     + " bundles; this host replaces one bundle per payload: build one payload per bundle");
@@ -301,6 +297,15 @@ public final class LivepatchAgent implements AutoCloseable {
             throw new LivepatchException(ErrorCode.UNSUPPORTED, "bundle " + b.bundle() + " cannot be replaced while the host "
                     + "runs: it does not carry its state across (no " + "Hotvisor-Replaceable header)");
         }
+    }
+
+    private BundleUpdater updater(String name) throws LivepatchException {
+        BundleUpdater updater = bundles;
+        if (updater == null) {
+            throw new LivepatchException(ErrorCode.UNSUPPORTED, "payload " + name + " is a bundle update, which this host "
+                    + "cannot apply (no bundle updater); build the change as a livepatch payload");
+        }
+        return updater;
     }
 
     /**
@@ -513,10 +518,7 @@ public final class LivepatchAgent implements AutoCloseable {
      */
     private ActionReport applyBundleUpdate(PayloadEntry e) throws LivepatchException {
         BundleEntry b = e.payload.manifest().bundles().get(0);
-        BundleUpdater updater = bundles;
-        if (updater == null) {
-            throw new LivepatchException(ErrorCode.UNSUPPORTED, "payload " + e.name + " is a bundle update, which this host cannot apply");
-        }
+        BundleUpdater updater = updater(e.name);
         synchronized (this) {
             for (PayloadEntry applied : stack) {
                 for (ClassEntry c : applied.payload.manifest().classes()) {
@@ -545,10 +547,7 @@ public final class LivepatchAgent implements AutoCloseable {
     /** Puts the bundle a bundle-update payload replaced back, with the state of the running one. */
     private ActionReport revertBundleUpdate(PayloadEntry e, String errorAfter) throws LivepatchException {
         BundleEntry b = e.payload.manifest().bundles().get(0);
-        BundleUpdater updater = bundles;
-        if (updater == null || e.bundleBefore == null) {
-            throw new LivepatchException(ErrorCode.UNSUPPORTED, "payload " + e.name + ": the bundle it replaced is not known to this agent");
-        }
+        BundleUpdater updater = updater(e.name);
         BundleUpdater.Result r = updater.update(b.bundle(), b.toVersion(), e.bundleBefore);
         synchronized (this) {
             e.bundleBefore = null;
@@ -563,8 +562,7 @@ public final class LivepatchAgent implements AutoCloseable {
     }
 
     private static ActionReport bundleReport(String action, PayloadEntry e, String what, BundleUpdater.Result r) {
-        int loaded = ManagementFactory.getClassLoadingMXBean().getLoadedClassCount();
-        return new ActionReport(action, e.name, r.classes(), r.quiesceNanos(), r.windowNanos(), r.pauseNanos(), loaded, List.of("bundle " + what));
+        return report(action, e.name, r.classes(), r.quiesceNanos(), r.windowNanos(), r.pauseNanos(), List.of("bundle " + what));
     }
 
     /** {@link #replace(String, ActionOptions)} with the default options. */
@@ -1309,8 +1307,13 @@ public final class LivepatchAgent implements AutoCloseable {
     }
 
     private static ActionReport report(String action, String name, int classes, RendezvousReport r, List<String> notes) {
+        return report(action, name, classes, r.quiesceNanos(), r.windowNanos(), r.pauseNanos(), notes);
+    }
+
+    private static ActionReport report(String action, String name, int classes, long quiesceNanos, long windowNanos,
+                                       long pauseNanos, List<String> notes) {
         int loaded = ManagementFactory.getClassLoadingMXBean().getLoadedClassCount();
-        return new ActionReport(action, name, classes, r.quiesceNanos(), r.windowNanos(), r.pauseNanos(), loaded, notes);
+        return new ActionReport(action, name, classes, quiesceNanos, windowNanos, pauseNanos, loaded, notes);
     }
 
     private void emit(System.Logger.Level level, String name, String message) {

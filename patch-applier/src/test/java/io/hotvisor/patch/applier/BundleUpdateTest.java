@@ -66,7 +66,7 @@ class BundleUpdateTest {
 
         @Override
         public Result update(String symbolicName, String fromVersion, byte[] jar) throws LivepatchException {
-            calls.add(symbolicName + " " + fromVersion + " -> " + new String(jar, StandardCharsets.ISO_8859_1).length() + " bytes");
+            calls.add(symbolicName + " " + fromVersion + " -> " + jar.length + " bytes");
             if (failWith != null) throw failWith;
             byte[] previous = ("jar of " + version).getBytes(StandardCharsets.UTF_8);
             version = fromVersion.equals("0.1.0") ? "0.1.0.u1" : "0.1.0";

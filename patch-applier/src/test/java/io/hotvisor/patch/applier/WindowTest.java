@@ -108,11 +108,8 @@ class WindowTest {
         assertThat(h.greet()).isEqualTo("v1");
     }
 
-    @Test
-    void aThreadInsideAMethodBeingReplacedRefusesTheApplyNamingMethodAndThread() throws Exception {
-        h = new Harness(state);
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch leave = new CountDownLatch(1);
+    /** Starts thread 'subsystem-worker' inside fix.Worker.hold, which counts {@code entered} down and waits for {@code leave}. */
+    private Thread holdInWorker(CountDownLatch entered, CountDownLatch leave) {
         Class<?> worker = h.bundle.type("fix.Worker");
         Thread t = new Thread(() -> {
             try {
@@ -122,6 +119,15 @@ class WindowTest {
             }
         }, "subsystem-worker");
         t.start();
+        return t;
+    }
+
+    @Test
+    void aThreadInsideAMethodBeingReplacedRefusesTheApplyNamingMethodAndThread() throws Exception {
+        h = new Harness(state);
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch leave = new CountDownLatch(1);
+        Thread t = holdInWorker(entered, leave);
         entered.await();
         h.agent.upload("w", Payloads.named("w").redefine("fix.Worker", "v1", "v2").bytes());
 
@@ -143,15 +149,7 @@ class WindowTest {
         h = new Harness(state);
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch leave = new CountDownLatch(1);
-        Class<?> worker = h.bundle.type("fix.Worker");
-        Thread t = new Thread(() -> {
-            try {
-                worker.getMethod("hold", CountDownLatch.class, CountDownLatch.class).invoke(null, entered, leave);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-        }, "subsystem-worker");
-        t.start();
+        Thread t = holdInWorker(entered, leave);
         entered.await();
         try {
             h.agent.upload("g", Payloads.named("g").redefine("fix.Greeter", "v1", "v2").bytes());

@@ -57,11 +57,11 @@ public final class HostActivator implements BundleActivator {
      * through it, so no package of that bundle is wired to any other and a bundle update can
      * replace it alone.
      */
-    static SchedulerFactory schedulerFactory(BundleContext ctx) throws ClassNotFoundException {
+    static SchedulerFactory schedulerFactory(BundleContext ctx) {
         for (org.osgi.framework.Bundle b : ctx.getBundles()) {
             String factory = b.getHeaders().get(SchedulerFactory.MANIFEST_HEADER);
             if (factory != null) {
-                return SchedulerFactory.instantiate(b.loadClass(factory));
+                return SchedulerFactory.load(factory, b::loadClass);
             }
         }
         throw new IllegalStateException("no scheduler bundle: no bundle has a " + SchedulerFactory.MANIFEST_HEADER

@@ -151,13 +151,13 @@ final class OsgiBundleUpdater implements BundleUpdater {
         }
     }
 
-    private static SchedulerFactory factory(Bundle bundle) throws ClassNotFoundException {
+    private static SchedulerFactory factory(Bundle bundle) {
         String name = bundle.getHeaders().get(SchedulerFactory.MANIFEST_HEADER);
         if (name == null) {
             throw new IllegalStateException("bundle " + bundle.getSymbolicName() + " " + bundle.getVersion()
                     + " has no " + SchedulerFactory.MANIFEST_HEADER + " header");
         }
-        return SchedulerFactory.instantiate(bundle.loadClass(name));
+        return SchedulerFactory.load(name, bundle::loadClass);
     }
 
     /**
