@@ -1,12 +1,15 @@
 package io.hotvisor.runtime.control;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.hotvisor.control.ControlCommand;
+import io.hotvisor.control.ControlException;
 import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.domain.DomainConfig;
 import io.hotvisor.runtime.domain.Vcpu;
 import io.hotvisor.runtime.elf.ElfFormatException;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.host.Version;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package io.hotvisor.hvctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hotvisor.runtime.control.ControlProtocol;
+import io.hotvisor.control.ControlProtocol;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,20 +1,20 @@
 package io.hotvisor.livepatch.osgi;
 
+import io.hotvisor.control.ControlCommand;
 import io.hotvisor.patch.applier.AgentConfig;
 import io.hotvisor.patch.applier.ClassRedefiner;
 import io.hotvisor.patch.applier.LivepatchAgent;
-import io.hotvisor.patch.applier.Quiescer;
 import io.hotvisor.patch.applier.RecoveryReport;
 import io.hotvisor.patch.applier.RunningBytes;
 import io.hotvisor.patch.applier.health.ProgressCheck;
 import io.hotvisor.patch.applier.health.UncaughtExceptions;
 import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.sign.TrustStore;
-import io.hotvisor.runtime.control.ControlCommand;
 import io.hotvisor.runtime.control.HostCommands;
 import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.rendezvous.Rendezvous;
+
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -89,7 +89,7 @@ public final class LivepatchActivator implements BundleActivator {
                 .withHealthWatch(Duration.ofSeconds(Long.parseLong(property(ctx, "hotvisor.livepatch-health-window", "10"))),
                         Duration.ofMillis(100), List.of(uncaught, progress));
         agent = new LivepatchAgent(buildId, trust, state, new ClassRedefiner.ForInstrumentation(inst),
-                new OsgiClassLocator(ctx), new Quiescer.ForRendezvous(host.rendezvous()), new RunningBytes.FromClassLoader(),
+                new OsgiClassLocator(ctx), host.rendezvous(), new RunningBytes.FromClassLoader(),
                 Clock.systemUTC(), config);
         agent.bundleUpdater(new OsgiBundleUpdater(ctx, host));
         RecoveryReport recovered = agent.recover();

@@ -7,8 +7,8 @@ import io.hotvisor.patch.applier.Listing;
 import io.hotvisor.patch.applier.LivepatchAgent;
 import io.hotvisor.patch.applier.LivepatchException;
 import io.hotvisor.patch.applier.PayloadStatus;
-import io.hotvisor.runtime.control.ControlCommand;
-import io.hotvisor.runtime.control.ControlException;
+import io.hotvisor.control.ControlCommand;
+import io.hotvisor.control.ControlException;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.hotvisor.runtime.control;
+package io.hotvisor.control;
 
 /**
  * A control request that cannot be carried out. The code is stable (scripts match on it), the
