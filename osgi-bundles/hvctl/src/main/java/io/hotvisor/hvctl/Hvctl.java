@@ -1,5 +1,8 @@
 package io.hotvisor.hvctl;
 
+import io.hotvisor.cli.CliErrors;
+import io.hotvisor.cli.ExitStatus;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hotvisor.control.ControlProtocol;
@@ -24,7 +27,8 @@ import java.util.concurrent.Callable;
                 Hvctl.Pause.class, Hvctl.Unpause.class, Hvctl.Console.class, Hvctl.VcpuList.class, Hvctl.SchedCredit2.class,
                 Hvctl.Dmesg.class, Hvctl.Shutdown.class, LivepatchCommand.class, UcodeCommand.class})
 public final class Hvctl {
-    static final int EXIT_ERROR = 1, EXIT_BUSY = 2, EXIT_NO_HOST = 3, EXIT_USAGE = 64;
+    static final int EXIT_ERROR = ExitStatus.ERROR, EXIT_BUSY = ExitStatus.BUSY, EXIT_NO_HOST = ExitStatus.NO_HOST,
+            EXIT_USAGE = ExitStatus.USAGE;
 
     @Option(names = "--socket", scope = CommandLine.ScopeType.INHERIT,
             description = "control socket of the host (default: $HOTVISOR_SOCKET, else state/control.sock)")
@@ -44,15 +48,8 @@ public final class Hvctl {
         CommandLine cl = new CommandLine(new Hvctl());
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
-        cl.setExecutionExceptionHandler((ex, line, parse) -> {
-            if (ex instanceof HvctlException h) {
-                err.println("hvctl: " + (h.code() != null ? "error " + h.code() + ": " : "error: ") + h.getMessage());
-                return h.exitStatus();
-            }
-            err.println("hvctl: internal error: " + ex);
-            if (line.getCommandSpec().root().userObject() instanceof Hvctl h && h.debug) ex.printStackTrace(err);
-            return EXIT_ERROR;
-        });
+        cl.setExecutionExceptionHandler((ex, line, parse) -> CliErrors.report("hvctl", ex,
+                line.getCommandSpec().root().userObject() instanceof Hvctl h && h.debug, line.getErr(), EXIT_ERROR));
         cl.setParameterExceptionHandler((ex, a) -> {
             err.println("hvctl: error: " + ex.getMessage());
             err.println("Try 'hvctl --help' for usage.");
