@@ -35,6 +35,7 @@ public final class ControlNames {
         public static final String LIVEPATCH_REPLACE = "livepatch.replace";
         public static final String LIVEPATCH_UNLOAD = "livepatch.unload";
         public static final String LIVEPATCH_LOAD = "livepatch.load";
+        public static final String LIVEPATCH_RECOVER = "livepatch.recover";
         public static final String UCODE_STATUS = "ucode.status";
         public static final String UCODE_LOAD = "ucode.load";
     }
@@ -67,6 +68,8 @@ public final class ControlNames {
         public static final String TIMEOUT_MILLIS = "timeoutMillis";
         /** Skip the stacking check. */
         public static final String NODEPS = "nodeps";
+        /** Recovery: carry the plan out rather than only show it. */
+        public static final String CONFIRM = "confirm";
         /** Microcode: the files, each with its name and base64 data. */
         public static final String FILES = "files";
         /** Microcode: allow the same or an older revision. */

@@ -17,17 +17,27 @@ import java.util.function.BiFunction;
  *
  * <p>{@link #journaled} writes an action's begin record before it takes effect and its end record,
  * with the outcome, after; a failure is also recorded on the payload, so a listing shows why.
+ *
+ * <p>Fail closed: while the agent is DEGRADED (a damaged journal, an unusable state directory)
+ * every action is refused with {@link ErrorCode#DEGRADED} naming why, except the operator's
+ * explicit recovery ({@link #beginRecovery}). There is then no journal, or one that refuses appends.
  */
 final class ActionJournal implements AutoCloseable {
     private final Semaphore permit = new Semaphore(1);
-    private final Journal journal;
+    private volatile Journal journal;
+    private volatile String degraded;
     private final PayloadTable table;
     private final Events events;
     private volatile String inProgress;
     private volatile boolean closed;
 
-    ActionJournal(Journal journal, PayloadTable table, Events events) {
+    /**
+     * @param journal  the journal, or null when the state directory cannot be used
+     * @param degraded why the agent cannot trust its state, or null
+     */
+    ActionJournal(Journal journal, String degraded, PayloadTable table, Events events) {
         this.journal = journal;
+        this.degraded = degraded;
         this.table = table;
         this.events = events;
     }
@@ -40,18 +50,32 @@ final class ActionJournal implements AutoCloseable {
 
     /** Takes the permit for {@code what} ("apply NAME"), or refuses as busy. */
     void begin(String what) throws LivepatchException {
+        String why = degraded;
+        if (why != null && !closed) {
+            throw new LivepatchException(ErrorCode.DEGRADED, "livepatch is DEGRADED: " + why + "; " + what
+                    + " was not started. Run 'hvctl livepatch recover' to see what recovery will do");
+        }
+        beginRecovery(what);
+    }
+
+    /** Takes the permit even while DEGRADED: the operator's recovery. */
+    void beginRecovery(String what) throws LivepatchException {
         if (closed) {
             throw new LivepatchException(ErrorCode.WRONG_STATE, "the livepatch agent is closed");
         }
-        if (!tryBegin(what)) {
+        if (!acquire(what)) {
             String running = inProgress;
             throw new LivepatchException(ErrorCode.BUSY, "Operation already in progress"
                     + (running == null ? "" : " (" + running + ")") + "; " + what + " was not started. Retry when it has finished.");
         }
     }
 
-    /** Takes the permit for {@code what} if it is free; false at once otherwise. */
+    /** Takes the permit for {@code what} if it is free (and the agent is not DEGRADED); false at once otherwise. */
     boolean tryBegin(String what) {
+        return degraded == null && acquire(what);
+    }
+
+    private boolean acquire(String what) {
         if (closed || !permit.tryAcquire()) {
             return false;
         }
@@ -74,8 +98,24 @@ final class ActionJournal implements AutoCloseable {
         return closed;
     }
 
+    /** The journal; null only while DEGRADED because the state directory could not be used. */
     Journal journal() {
         return journal;
+    }
+
+    /** Why the agent is DEGRADED, or null. */
+    String degraded() {
+        return degraded;
+    }
+
+    /** Enters or leaves the DEGRADED state; only the holder of the permit (a recovery) calls it. */
+    void degraded(String why) {
+        this.degraded = why;
+    }
+
+    /** A new journal after a recovery; only the holder of the permit calls it. */
+    void journal(Journal replacement) {
+        this.journal = replacement;
     }
 
     <T> T journaled(JournalRecord begin, PayloadTable.Entry e, Body<T> body) throws LivepatchException {
@@ -115,10 +155,14 @@ final class ActionJournal implements AutoCloseable {
     }
 
     JournalRecord append(JournalRecord r) throws LivepatchException {
+        Journal j = journal;
+        if (j == null) {
+            throw new LivepatchException(ErrorCode.DEGRADED, "livepatch is DEGRADED: " + degraded);
+        }
         try {
-            return journal.append(r);
+            return j.append(r);
         } catch (IOException x) {
-            throw new LivepatchException(ErrorCode.IO_ERROR, "cannot write the livepatch journal " + journal.file()
+            throw new LivepatchException(ErrorCode.IO_ERROR, "cannot write the livepatch journal " + j.file()
                     + ": " + x.getMessage() + "; check the state directory", x);
         }
     }
@@ -127,8 +171,11 @@ final class ActionJournal implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        Journal j = journal;
         try {
-            journal.close();
+            if (j != null) {
+                j.close();
+            }
         } catch (IOException e) {
             events.warning(null, "closing the livepatch journal failed: " + e.getMessage());
         }

@@ -43,7 +43,16 @@ final class LivepatchCommands {
                     a.unload(name(args));
                     return Map.of("name", name(args), "unloaded", true);
                 }),
-                command(agent, Command.LIVEPATCH_LOAD, (a, args) -> report(a.load(name(args), bytes(args), options(args)))));
+                command(agent, Command.LIVEPATCH_LOAD, (a, args) -> report(a.load(name(args), bytes(args), options(args)))),
+                command(agent, Command.LIVEPATCH_RECOVER, (a, args) -> {
+                    boolean confirm = args.path(Arg.CONFIRM).asBoolean(false);
+                    List<String> lines = a.repair(confirm);
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("confirmed", confirm);
+                    m.put("lines", lines);
+                    m.put("degraded", a.degraded().orElse(null));
+                    return m;
+                }));
     }
 
     private static ControlCommand command(LivepatchAgent agent, String name, Action action) {
@@ -94,6 +103,7 @@ final class LivepatchCommands {
         m.put("pauseMillis", r.pauseNanos() / 1e6);
         m.put("loadedClasses", r.loadedClassCount());
         m.put("summary", r.summary());
+        m.put("noAction", r.noAction());
         return m;
     }
 
@@ -127,6 +137,7 @@ final class LivepatchCommands {
         m.put("payloads", rows);
         m.put("applied", l.applied());
         m.put("watching", l.watching());
+        m.put("degraded", l.degraded());
         return m;
     }
 }
