@@ -7,6 +7,7 @@ import io.hotvisor.patch.applier.LivepatchAgent;
 import io.hotvisor.patch.applier.RecoveryReport;
 import io.hotvisor.patch.applier.RunningBytes;
 import io.hotvisor.patch.applier.health.ProgressCheck;
+import io.hotvisor.patch.applier.health.ThreadCpuTimes;
 import io.hotvisor.patch.applier.health.UncaughtExceptions;
 import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.sign.TrustStore;
@@ -83,7 +84,10 @@ public final class LivepatchActivator implements BundleActivator {
         UncaughtExceptions uncaught = new UncaughtExceptions(t -> t.getName().startsWith("pcpu-") || t.getName().startsWith("control-"));
         uncaught.installAsDefault();
         // The scheduler is looked up on every check: a bundle update replaces it.
+        // A pCPU is stuck only if its thread ran and still finished no slice; one the OS did not run,
+        // or an idle core-scheduled sibling, is only a warning (ProgressCheck).
         ProgressCheck progress = new ProgressCheck("pCPU", () -> host.scheduler().pcpuStats().stream().mapToLong(s -> s.slices()).toArray(),
+                new ThreadCpuTimes("pcpu-", host.config().topology().pcpus()),
                 () -> host.domains().stream().anyMatch(Domain::schedulable) && busyEverywhere(host), Duration.ofSeconds(2));
         AgentConfig config = AgentConfig.defaults()
                 .withHealthWatch(Duration.ofSeconds(Long.parseLong(property(ctx, "hotvisor.livepatch-health-window", "10"))),

@@ -62,7 +62,7 @@ public final class AutoRevert implements AutoCloseable {
     private final Duration window;
     private final Duration period;
     private final Duration firstTimeout;
-    private final HealthWatch watch = new HealthWatch(this::failed);
+    private final HealthWatch watch = new HealthWatch(this::failed, this::warned);
 
     /**
      * @param hostChecks   checks every watch runs (the host's own)
@@ -93,6 +93,11 @@ public final class AutoRevert implements AutoCloseable {
     /** The payload watched now, or null. */
     public String watching() {
         return watch.watching();
+    }
+
+    /** A healthy check that warns (a starved pCPU): logged, never acted on. */
+    private void warned(String name, String warning) {
+        target.log(System.Logger.Level.WARNING, name, "health watch: " + warning);
     }
 
     /** Called on the watch thread; false when the permit is taken and the failure must be offered again. */
