@@ -12,10 +12,11 @@ import java.util.function.Consumer;
  *
  * @param rendezvousTimeout  default quiesce timeout (Xen's 30 ms); an action may override it
  * @param hookTimeout        bound on a pre- or post-hook and on a payload's health probe
- * @param windowHookTimeout  bound on an apply or revert hook, which runs with every pCPU parked:
- *                           a hung in-window hook stretches the guest pause to this bound, then the
- *                           action is rolled back; the hung thread is left running (the JVM cannot
- *                           kill it) and is named in the error
+ * @param windowHookTimeout  bound on an apply or revert hook, which runs with every pCPU parked: a
+ *                           hook past it is interrupted and waited for, at most this bound again,
+ *                           then the action is rolled back in the same window (so a hung hook can
+ *                           stretch the guest pause to twice this bound); a hook that ignores its
+ *                           interrupt that long makes the action INCONSISTENT, naming its thread
  * @param healthWindow       how long the health watch runs after an apply (0: no watch)
  * @param healthPeriod       how often its checks run
  * @param healthChecks       host-provided checks (uncaught exceptions, pCPU progress, ...)

@@ -17,6 +17,12 @@ import java.util.function.Supplier;
  * failure after the batch restores the saved bytes in the same window (again one batch) before the
  * pCPUs resume. The action given to the rendezvous never throws: an {@link Error} escaping it
  * (VerifyError is one) must not skip the rendezvous's release of the pCPUs.
+ *
+ * <p>An in-window hook has a bound ({@link AgentConfig#windowHookTimeout()}, 200 ms by default).
+ * Past it the hook is interrupted and waited for, at most the same bound again, before the action
+ * fails and rolls back in the same window: the rollback never runs beside a hook that is still
+ * running. A hook that ignores its interrupt that long makes the action INCONSISTENT (rolled
+ * back, but the hook may still change state), which says to restart the host.
  */
 final class Window {
     /** A class to define into its bundle's loader, beside {@code anchor} (or through a {@link ClassLocator.DefiningLoader}). */
@@ -83,6 +89,8 @@ final class Window {
 
     private static final class Outcome {
         LivepatchException failure;
+        /** An in-window hook that overran and did not end even when interrupted: why. */
+        String hookStillRunning;
     }
 
     private void inWindow(String what, Plan plan, List<HookRunner.Call> windowHooks, Supplier<String> check,
@@ -120,9 +128,10 @@ final class Window {
             }
             for (HookRunner.Call h : windowHooks) {
                 try {
-                    hooks.run(h, hookTimeout);
+                    hooks.runInWindow(h, hookTimeout);
                 } catch (HookRunner.Failure f) {
                     o.failure = failed(ErrorCode.HOOK_FAILED, what + ": " + f.getMessage(), f.getCause());
+                    o.hookStillRunning = f.stillRunning() ? f.getMessage() : null;
                     break;
                 }
             }
@@ -149,6 +158,12 @@ final class Window {
                 record.set(c.key(), c.from());
             }
             String left = undone.get();
+            if (o.hookStillRunning != null) {
+                o.failure = new LivepatchException(ErrorCode.INCONSISTENT, what + ": rolled back in the window, but "
+                        + o.hookStillRunning + "; what that hook changes after the window is not undone. Restart the host.",
+                        o.failure);
+                return;
+            }
             if (left != null) {
                 o.failure = new LivepatchException(ErrorCode.INCONSISTENT, what + ": partially applied after rollback: "
                         + left + " (first failure: " + o.failure.getMessage() + "). Restart the host.", o.failure);
