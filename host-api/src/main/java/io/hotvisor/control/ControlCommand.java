@@ -25,6 +25,22 @@ public interface ControlCommand {
      */
     record ThenRun(Object result, Runnable after) {}
 
+    /**
+     * A result that goes on (a console followed until its domain ends), polled by the server, which
+     * waits between polls in its own code: no frame of the command stays on a thread's stack while
+     * the client waits, so a follower never makes the command's classes "active" for a live patch.
+     */
+    interface Follow {
+        /** What is new since the last poll, sent with {@code "more":true}; null when nothing is. Quick. */
+        Object poll() throws Exception;
+
+        /** The last result once the stream has ended (sent with {@code "more":false}), else null. */
+        Object end() throws Exception;
+
+        /** Completes when there may be something new; the server also polls again after a short wait. */
+        java.util.concurrent.CompletableFuture<?> change();
+    }
+
     /** Sends intermediate results of a streaming command. */
     @FunctionalInterface
     interface Stream {

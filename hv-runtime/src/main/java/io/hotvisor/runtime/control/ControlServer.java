@@ -6,6 +6,8 @@ import io.hotvisor.control.ControlProtocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -35,6 +37,8 @@ import java.util.concurrent.Semaphore;
  * connections are served at once.
  */
 public final class ControlServer implements AutoCloseable {
+    /** How long a followed stream waits for a change before it polls again. */
+    private static final long FOLLOW_POLL_MILLIS = 50;
     private static final System.Logger LOG = System.getLogger("hotvisor.control");
     public static final int MAX_CONNECTIONS = 32;
 
@@ -172,6 +176,9 @@ public final class ControlServer implements AutoCloseable {
                 after[0] = then.after();
                 result = then.result();
             }
+            if (result instanceof ControlCommand.Follow follow) {
+                result = follow(follow, out);
+            }
             return ControlProtocol.ok(ControlProtocol.JSON.valueToTree(result));
         } catch (ControlException e) {
             return ControlProtocol.error(e.code(), e.getMessage(), e.exitStatus());
@@ -180,6 +187,32 @@ public final class ControlServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.log(System.Logger.Level.ERROR, "control command " + name.asText() + " failed", e);
             return ControlProtocol.error("INTERNAL", "internal error in " + name.asText() + ": " + e + " (see hvctl dmesg)", 1);
+        }
+    }
+
+    /**
+     * Streams a {@link ControlCommand.Follow} until it ends or the client goes away, waiting between
+     * polls here, in the server's own frames, never inside the command's code.
+     */
+    private static Object follow(ControlCommand.Follow follow, DataOutputStream out) throws Exception {
+        while (true) {
+            Object part = follow.poll();
+            if (part != null) {
+                try {
+                    ControlProtocol.write(out, ControlProtocol.ok(ControlProtocol.JSON.valueToTree(part)));
+                } catch (IOException gone) {
+                    return follow.end() != null ? follow.end() : part;
+                }
+            }
+            Object end = follow.end();
+            if (end != null) {
+                return end;
+            }
+            try {
+                follow.change().get(FOLLOW_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // nothing changed yet: poll again
+            }
         }
     }
 

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -130,21 +129,39 @@ public final class HostCommands {
         if (!args.path(Arg.FOLLOW).asBoolean(false)) {
             return new ConsoleChunk(d.name(), new String(d.console().since(offset), StandardCharsets.UTF_8), false);
         }
-        while (true) {
-            byte[] chunk = d.console().since(offset);
+        return new ConsoleFollow(d, offset);
+    }
+
+    /**
+     * {@code console --follow}: polled by the control server until the domain has ended and its
+     * console is drained; the server does the waiting, so no frame of this class is on the
+     * follower's stack between polls (a live patch of the console code is never blocked by it).
+     */
+    private static final class ConsoleFollow implements ControlCommand.Follow {
+        private final Domain domain;
+        private long offset;
+
+        ConsoleFollow(Domain domain, long offset) {
+            this.domain = domain;
+            this.offset = offset;
+        }
+
+        @Override
+        public Object poll() {
+            byte[] chunk = domain.console().since(offset);
             offset += chunk.length;
-            boolean ended = d.state().ended();
-            if (chunk.length > 0 && !stream.send(new ConsoleChunk(d.name(), new String(chunk, StandardCharsets.UTF_8), true))) {
-                return new ConsoleChunk(d.name(), "", false);
-            }
-            if (ended && d.console().written() == offset) {
-                return new ConsoleChunk(d.name(), "", false);
-            }
-            try {
-                d.exit().get(50, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                // no exit yet: poll the console again
-            }
+            return chunk.length == 0 ? null : new ConsoleChunk(domain.name(), new String(chunk, StandardCharsets.UTF_8), true);
+        }
+
+        @Override
+        public Object end() {
+            return domain.state().ended() && domain.console().written() == offset
+                    ? new ConsoleChunk(domain.name(), "", false) : null;
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<?> change() {
+            return domain.exit();
         }
     }
 
