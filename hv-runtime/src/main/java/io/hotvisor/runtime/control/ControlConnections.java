@@ -1,6 +1,8 @@
 package io.hotvisor.runtime.control;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,9 +20,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Fail-closed rules, so that one operator always gets in:
  * <ul>
  *   <li>{@link #MAX_CONNECTIONS} ordinary slots plus one reserved slot. A new connection that
- *       finds the ordinary slots full first evicts the connection that has waited longest without
- *       a complete request (idle, or stalled inside a frame); a connection running a command is
- *       never evicted. Only when every slot runs a command does it take the reserved slot, and
+ *       finds the ordinary slots full first evicts the reading connection (idle, or inside a
+ *       frame) whose last byte arrived longest ago, so a stalled frame goes before an upload in
+ *       progress; a connection running a command is never evicted. Only when every slot runs a command does it take the reserved slot, and
  *       only when that too is taken is it refused as busy.</li>
  *   <li>A connection waiting for a request is closed after the idle timeout; a frame whose
  *       header arrived must be complete within the frame deadline.</li>
@@ -46,6 +48,7 @@ final class ControlConnections implements AutoCloseable {
         final boolean reserved;
         private volatile Phase phase = Phase.IDLE;
         private volatile long since = System.nanoTime();
+        private volatile long lastByte = since;
 
         private Connection(SocketChannel channel, boolean reserved) {
             this.channel = channel;
@@ -63,7 +66,27 @@ final class ControlConnections implements AutoCloseable {
 
         private void enter(Phase p) {
             since = System.nanoTime();
+            lastByte = since;
             phase = p;
+        }
+
+        /** The connection's input, noting when bytes arrive (the eviction order). */
+        InputStream input(InputStream raw) {
+            return new FilterInputStream(raw) {
+                @Override
+                public int read() throws IOException {
+                    int b = super.read();
+                    if (b >= 0) lastByte = System.nanoTime();
+                    return b;
+                }
+
+                @Override
+                public int read(byte[] buffer, int off, int len) throws IOException {
+                    int n = super.read(buffer, off, len);
+                    if (n > 0) lastByte = System.nanoTime();
+                    return n;
+                }
+            };
         }
 
         /** Frees the slot; idempotent, and a no-op for a connection that was evicted. */
@@ -115,7 +138,7 @@ final class ControlConnections implements AutoCloseable {
                 admitted = new Connection(channel, false);
             } else {
                 victim = live.stream().filter(c -> c.phase != Phase.COMMAND)
-                        .min(Comparator.comparingLong(c -> c.since)).orElse(null);
+                        .min(Comparator.comparingLong(c -> c.lastByte)).orElse(null);
                 if (victim != null) {
                     live.remove(victim);
                     admitted = new Connection(channel, victim.reserved);
@@ -128,7 +151,8 @@ final class ControlConnections implements AutoCloseable {
             live.add(admitted);
         }
         if (victim != null) {
-            LOG.log(System.Logger.Level.WARNING, "control socket full: closed a connection that was {0} for {1} ms to admit a new one",
+            // DEBUG: a flood must not flood the log ring it would push the operator's lines out of.
+            LOG.log(System.Logger.Level.DEBUG, "control socket full: closed a connection that was {0} for {1} ms to admit a new one",
                     victim.phase == Phase.IDLE ? "idle" : "stalled inside a frame", (System.nanoTime() - victim.since) / 1_000_000);
             close(victim);
         }
@@ -150,7 +174,7 @@ final class ControlConnections implements AutoCloseable {
             live.removeAll(expired);
         }
         for (Connection c : expired) {
-            LOG.log(System.Logger.Level.INFO, "control connection closed: {0}", c.phase == Phase.IDLE
+            LOG.log(System.Logger.Level.DEBUG, "control connection closed: {0}", c.phase == Phase.IDLE
                     ? "no request for " + idleTimeout.toMillis() + " ms"
                     : "a frame not complete within " + frameTimeout.toMillis() + " ms");
             close(c);

@@ -11,6 +11,8 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.PushbackInputStream;
+import java.nio.ByteBuffer;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -146,7 +149,8 @@ public final class ControlServer implements AutoCloseable {
     private void serve(ControlConnections.Connection connection) {
         SocketChannel ch = connection.channel;
         try (ch) {
-            DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)));
+            PushbackInputStream pushback = new PushbackInputStream(new BufferedInputStream(connection.input(Channels.newInputStream(ch))), 1);
+            DataInputStream in = new DataInputStream(pushback);
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
             while (open) {
                 JsonNode request;
@@ -163,7 +167,7 @@ public final class ControlServer implements AutoCloseable {
                 }
                 connection.command();
                 Runnable[] after = new Runnable[1];
-                ControlProtocol.write(out, dispatch(request, out, after));
+                ControlProtocol.write(out, dispatch(request, out, after, () -> stillConnected(ch, pushback)));
                 if (after[0] != null) {
                     Thread t = new Thread(after[0], "control-after-reply");
                     t.start();
@@ -175,7 +179,30 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private JsonNode dispatch(JsonNode request, DataOutputStream out, Runnable[] after) {
+    /**
+     * Whether the peer of a connection running a command is still there: one non-blocking read.
+     * A byte that arrived (a pipelined request) is pushed back for the next frame.
+     */
+    private static boolean stillConnected(SocketChannel ch, PushbackInputStream pushback) {
+        try {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            int n;
+            synchronized (ch.blockingLock()) {
+                ch.configureBlocking(false);
+                try {
+                    n = ch.read(one);
+                } finally {
+                    ch.configureBlocking(true);
+                }
+            }
+            if (n > 0) pushback.unread(one.get(0));
+            return n >= 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private JsonNode dispatch(JsonNode request, DataOutputStream out, Runnable[] after, BooleanSupplier connected) {
         JsonNode version = request.get("version");
         JsonNode name = request.get("command");
         if (version == null || !version.canConvertToInt() || name == null || !name.isTextual()) {
@@ -191,13 +218,21 @@ public final class ControlServer implements AutoCloseable {
         }
         JsonNode args = request.has("args") ? request.get("args") : ControlProtocol.JSON.createObjectNode();
         try {
-            Object result = command.handle(args, partial -> {
-                try {
-                    var node = ControlProtocol.JSON.valueToTree(partial);
-                    ControlProtocol.write(out, ControlProtocol.ok(node));
-                    return true;
-                } catch (IOException e) {
-                    return false;
+            Object result = command.handle(args, new ControlCommand.Stream() {
+                @Override
+                public boolean send(Object partial) {
+                    try {
+                        var node = ControlProtocol.JSON.valueToTree(partial);
+                        ControlProtocol.write(out, ControlProtocol.ok(node));
+                        return true;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                }
+
+                @Override
+                public boolean clientConnected() {
+                    return connected.getAsBoolean();
                 }
             });
             if (result instanceof ControlCommand.ThenRun then) {

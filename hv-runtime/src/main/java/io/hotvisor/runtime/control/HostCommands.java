@@ -145,6 +145,9 @@ public final class HostCommands {
             if (ended && d.console().written() == offset) {
                 return new ConsoleChunk(d.name(), "", false);
             }
+            if (!stream.clientConnected()) {
+                return new ConsoleChunk(d.name(), "", false); // nobody to tell: free the slot
+            }
             try {
                 d.exit().get(50, TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.TimeoutException e) {

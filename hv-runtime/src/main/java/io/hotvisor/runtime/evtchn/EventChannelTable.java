@@ -7,8 +7,6 @@ import io.hotvisor.runtime.state.SnapshotFormat;
 import io.hotvisor.runtime.state.StateTransfer;
 import io.hotvisor.runtime.state.StateTransferException;
 
-import io.hotvisor.runtime.memory.Nospec;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;

@@ -210,4 +210,16 @@ class ControlServerTest {
             closeAll(refused);
         }
     }
+
+    @Test
+    void aFollowerThatWentAwayFromAQuietConsoleFreesItsSlot() throws Exception {
+        start(PeerCredentials.KERNEL);
+        host.create(io.hotvisor.runtime.domain.DomainConfig.of("quiet", new io.hotvisor.runtime.elf.TinyElf().spin().build()));
+        SocketChannel follower = connect();
+        ControlProtocol.write(new DataOutputStream(Channels.newOutputStream(follower)), ControlProtocol.request("console",
+                ControlProtocol.JSON.createObjectNode().put("domain", "quiet").put("follow", true)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.connections() == 1);
+        follower.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.connections() == 0);
+    }
 }

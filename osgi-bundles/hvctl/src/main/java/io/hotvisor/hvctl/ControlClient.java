@@ -65,17 +65,15 @@ final class ControlClient implements AutoCloseable {
         } catch (ControlException e) {
             throw new HvctlException(e.getMessage(), e.exitStatus(), e.code());
         }
-        IOException sendFailure = null;
         try {
             ControlProtocol.write(out, request);
         } catch (IOException e) {
             // The host may have answered before it closed (a refusal, a size error): read that first.
-            sendFailure = e;
         }
         try {
             while (true) {
                 JsonNode response = ControlProtocol.read(in);
-                if (response == null) throw dropped(command, sendFailure);
+                if (response == null) throw dropped(command);
                 if (!response.path("ok").asBoolean()) {
                     JsonNode e = response.path("error");
                     throw new HvctlException(e.path("message").asText("request failed"), e.path("exit").asInt(1), e.path("code").asText());
@@ -88,17 +86,16 @@ final class ControlClient implements AutoCloseable {
                 return result;
             }
         } catch (IOException e) {
-            throw dropped(command, sendFailure != null ? sendFailure : e);
+            throw dropped(command);
         } catch (ControlException e) {
             throw new HvctlException(e.getMessage(), e.exitStatus(), e.code());
         }
     }
 
     /** The host closed the connection without an answer: it is shutting down or shed us; retry. */
-    private HvctlException dropped(String command, IOException cause) {
-        return new HvctlException("the host at " + socket + " closed the connection before answering '" + command + "'"
-                + (cause == null ? "" : " (" + cause.getMessage() + ")") + "; nothing was confirmed: check its state and retry",
-                Hvctl.EXIT_BUSY, "CONNECTION_CLOSED");
+    private HvctlException dropped(String command) {
+        return new HvctlException("the host at " + socket + " closed the connection before answering '" + command
+                + "'; nothing was confirmed: check its state and retry", Hvctl.EXIT_BUSY, "CONNECTION_CLOSED");
     }
 
     @Override
