@@ -1,5 +1,7 @@
 package io.hotvisor.control;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,7 +45,12 @@ public final class ControlProtocol {
     /** The code of a frame or payload over the limit. */
     public static final String PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE";
 
-    public static final ObjectMapper JSON = new ObjectMapper()
+    /**
+     * The protocol's JSON. Jackson's default cap on one string (20 MB) is below a base64 payload
+     * at the format's cap: the frame limit is the only size limit.
+     */
+    public static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(MAX_MESSAGE).build()).build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** The length of {@code bytes} bytes in padded base64 (RFC 4648). */

@@ -92,4 +92,13 @@ class ControlProtocolTest {
         JsonNode back = ControlProtocol.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
         assertThat(back.path("command").asText()).isEqualTo("info");
     }
+
+    @Test
+    void aFrameCarryingAPayloadAtTheFormatsCapParses() throws Exception {
+        String base64 = "A".repeat(ControlProtocol.base64Length(ControlProtocol.MAX_PAYLOAD));
+        byte[] frame = ControlProtocol.encode(ControlProtocol.request("livepatch.upload",
+                ControlProtocol.JSON.createObjectNode().put("name", "cap").put("payload", base64)));
+        JsonNode back = ControlProtocol.readBody(new ByteArrayInputStream(frame), frame.length);
+        assertThat(back.path("args").path("payload").asText()).hasSize(base64.length());
+    }
 }
