@@ -157,7 +157,7 @@ class HostFailsClosedTest {
         }
         HostProcess.Result r = host.hvctl("livepatch", "upload", "cap", cap.toString());
         assertThat(r.status()).isEqualTo(1);
-        assertThat(r.err()).startsWith("hvctl: error BAD_ZIP: ").doesNotContain("Broken pipe");
+        assertThat(r.err()).startsWith("hvctl: error BAD_PAYLOAD: payload cap refused (BAD_ZIP)").doesNotContain("Broken pipe");
     }
 
     @Test
