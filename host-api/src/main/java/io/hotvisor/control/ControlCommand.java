@@ -45,5 +45,14 @@ public interface ControlCommand {
     @FunctionalInterface
     interface Stream {
         boolean send(Object partial);
+
+        /**
+         * Whether the client is still connected. A streaming command that may wait long without
+         * sending (following a quiet console) asks between waits, so a client that went away does
+         * not hold its connection slot until the next output.
+         */
+        default boolean clientConnected() {
+            return true;
+        }
     }
 }

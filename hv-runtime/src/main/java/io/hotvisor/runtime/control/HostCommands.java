@@ -1,5 +1,6 @@
 package io.hotvisor.runtime.control;
 
+import io.hotvisor.control.ArgRange;
 import io.hotvisor.control.ControlCommand;
 import io.hotvisor.control.ControlException;
 import io.hotvisor.control.ControlNames.Arg;
@@ -93,8 +94,8 @@ public final class HostCommands {
                 return host.domains().stream().map(d -> new Credit2Row(d.name(), d.id(), d.weight(), d.cap())).toList();
             }
             Domain d = domain(host, args);
-            int weight = args.hasNonNull(Arg.WEIGHT) ? args.get(Arg.WEIGHT).asInt() : d.weight();
-            int cap = args.hasNonNull(Arg.CAP) ? args.get(Arg.CAP).asInt() : d.cap();
+            int weight = (int) ArgRange.WEIGHT.of(args, Arg.WEIGHT, d.weight());
+            int cap = (int) ArgRange.CAP.of(args, Arg.CAP, d.cap());
             d.adjust(weight, cap);
             return List.of(new Credit2Row(d.name(), d.id(), d.weight(), d.cap()));
         }));
@@ -111,8 +112,8 @@ public final class HostCommands {
             throw new ControlException("INVALID_ARGUMENT", "image is not base64");
         }
         DomainConfig cfg = new DomainConfig(name, image,
-                args.path(Arg.VCPUS).asInt(1), args.path(Arg.MEMORY).asLong(DomainConfig.DEFAULT_MEMORY),
-                args.path(Arg.WEIGHT).asInt(DomainConfig.DEFAULT_WEIGHT), args.path(Arg.CAP).asInt(0));
+                (int) ArgRange.VCPUS.of(args, Arg.VCPUS, 1), MEMORY_BYTES.of(args, Arg.MEMORY, DomainConfig.DEFAULT_MEMORY),
+                (int) ArgRange.WEIGHT.of(args, Arg.WEIGHT, DomainConfig.DEFAULT_WEIGHT), (int) ArgRange.CAP.of(args, Arg.CAP, 0));
         Domain d;
         try {
             d = host.create(cfg);
@@ -122,6 +123,10 @@ public final class HostCommands {
         if (!args.path(Arg.PAUSED).asBoolean(false)) d.boot();
         return Map.of("domain", d.name(), "id", d.id(), "state", d.state().name().toLowerCase());
     }
+
+    /** A request gives memory in bytes; the operator's range is in MiB. */
+    private static final ArgRange MEMORY_BYTES = new ArgRange("memory", ArgRange.MEMORY_MIB.min() << 20,
+            ArgRange.MEMORY_MIB.max() << 20, "bytes");
 
     private static Object console(Host host, JsonNode args, ControlCommand.Stream stream) throws Exception {
         Domain d = domain(host, args);

@@ -1,5 +1,6 @@
 package io.hotvisor.runtime.host;
 
+import io.hotvisor.runtime.console.ConsoleLogLimit;
 import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.domain.DomainConfig;
 import io.hotvisor.runtime.domain.DomainExit;
@@ -97,7 +98,11 @@ public final class Host implements DomainDirectory, AutoCloseable {
         int id = nextId.getAndIncrement();
         Domain d = new Domain(id, cfg, sbi::handlerFor, this::timebase);
         if (config.logConsole()) {
-            d.console().onLine(line -> LOG.log(System.Logger.Level.INFO, "(d{0} {1}) {2}", id, cfg.name(), line));
+            // Rate-limited: a guest printing in a loop must not flood the host log (its ring keeps everything).
+            ConsoleLogLimit limit = new ConsoleLogLimit(id, line -> LOG.log(System.Logger.Level.INFO, "(d{0} {1}) {2}", id, cfg.name(), line),
+                    summary -> LOG.log(System.Logger.Level.WARNING, summary));
+            d.console().onLine(limit);
+            d.exit().thenRun(limit::flush);
         }
         schedLock.lock();
         try {

@@ -61,25 +61,25 @@ public final class GuestMemory {
     public long load8(long addr) {
         long off = addr - RAM_BASE;
         if (off < 0 || off >= size) throw new GuestMemoryFault(GuestMemoryFault.Access.LOAD, false, addr);
-        return ram[(int) off];
+        return ram[Nospec.index(off, size)];
     }
 
     public long load16(long addr) {
         long off = addr - RAM_BASE;
         if ((off & 1) != 0 || off < 0 || off > size - 2) throw fault(GuestMemoryFault.Access.LOAD, addr, off, 2);
-        return (short) I16.get(ram, (int) off);
+        return (short) I16.get(ram, Nospec.index(off, size - 1));
     }
 
     public long load32(long addr) {
         long off = addr - RAM_BASE;
         if ((off & 3) != 0 || off < 0 || off > size - 4) throw fault(GuestMemoryFault.Access.LOAD, addr, off, 4);
-        return (int) I32.get(ram, (int) off);
+        return (int) I32.get(ram, Nospec.index(off, size - 3));
     }
 
     public long load64(long addr) {
         long off = addr - RAM_BASE;
         if ((off & 7) != 0 || off < 0 || off > size - 8) throw fault(GuestMemoryFault.Access.LOAD, addr, off, 8);
-        return (long) I64.get(ram, (int) off);
+        return (long) I64.get(ram, Nospec.index(off, size - 7));
     }
 
     public void store8(long addr, long value) {
@@ -140,14 +140,14 @@ public final class GuestMemory {
     public long loadReserved32(long addr) {
         long off = addr - RAM_BASE;
         if ((off & 3) != 0 || off < 0 || off > size - 4) throw fault(GuestMemoryFault.Access.LOAD, addr, off, 4);
-        return (int) I32.getVolatile(ram, (int) off);
+        return (int) I32.getVolatile(ram, Nospec.index(off, size - 3));
     }
 
     /** LR.D: a volatile 64-bit load; faults as a load. */
     public long loadReserved64(long addr) {
         long off = addr - RAM_BASE;
         if ((off & 7) != 0 || off < 0 || off > size - 8) throw fault(GuestMemoryFault.Access.LOAD, addr, off, 8);
-        return (long) I64.getVolatile(ram, (int) off);
+        return (long) I64.getVolatile(ram, Nospec.index(off, size - 7));
     }
 
     /** Copies guest bytes out (hypercall arguments); the range must lie in RAM. */
@@ -181,14 +181,14 @@ public final class GuestMemory {
     private int atomicOffset(long addr, int width) {
         long off = addr - RAM_BASE;
         if ((off & (width - 1)) != 0 || off < 0 || off > size - width) throw fault(GuestMemoryFault.Access.STORE, addr, off, width);
-        return (int) off;
+        return Nospec.index(off, size - width + 1);
     }
 
     private void written(long off) {
         // A store into a page holding decoded instructions drops its decodes. A store into the first
         // halfword of a page may also change an instruction that started on the page before, but the
         // interpreter never caches instructions that straddle a page, so one page suffices.
-        int page = (int) (off >>> PAGE_SHIFT);
+        int page = Nospec.index(off >>> PAGE_SHIFT, decoded.length);
         if (decoded[page] != null) decoded[page] = null;
     }
 

@@ -1,11 +1,11 @@
 package io.hotvisor.microcode.control;
 
-import io.hotvisor.stopmachine.StopMachine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hotvisor.microcode.load.LateLoadException;
 import io.hotvisor.microcode.load.LateLoader;
 import io.hotvisor.microcode.load.LoadResult;
+import io.hotvisor.control.ArgRange;
 import io.hotvisor.control.ControlCommand;
 import io.hotvisor.control.ControlException;
 import java.time.Duration;
@@ -51,18 +51,15 @@ public final class UcodeLoadCommand implements ControlCommand {
                 throw new ControlException("BAD_REQUEST", name + ": the data is not base64: " + e.getMessage());
             }
         }
-        long timeoutMs = args.path("timeoutMs").asLong(StopMachine.DEFAULT_TIMEOUT.toMillis());
+        Duration timeout = ArgRange.timeout(args, "timeoutMs"); // the one operator range, 1 ms .. 1 h
         int attempts = args.path("attempts").asInt(LateLoader.DEFAULT_ATTEMPTS);
-        if (timeoutMs < 1 || timeoutMs > 60_000) {
-            throw new ControlException("BAD_REQUEST", "timeout must be 1 to 60000 ms, got " + timeoutMs);
-        }
         if (attempts < 1 || attempts > 100) {
             throw new ControlException("BAD_REQUEST", "attempts must be 1 to 100, got " + attempts);
         }
         LoadResult r;
         try {
             r = loader.load(files, new LateLoader.Options(args.path("force").asBoolean(false),
-                    Duration.ofMillis(timeoutMs), attempts));
+                    timeout, attempts));
         } catch (LateLoadException e) {
             throw new ControlException(e.code().name(), e.getMessage(),
                     e.code() == LateLoadException.Code.BUSY ? ControlException.EXIT_BUSY : ControlException.EXIT_ERROR);

@@ -1,6 +1,7 @@
 package io.hotvisor.hvctl;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hotvisor.control.ArgRange;
 import io.hotvisor.control.ControlProtocol;
 
 import java.io.IOException;
@@ -44,8 +45,10 @@ final class GuestConfig {
             switch (key) {
                 case "name" -> args.put("name", value);
                 case "kernel" -> kernel = value;
-                case "memory" -> args.put("memory", number(file, i, value) << 20);
-                default -> args.put(key, number(file, i, value));
+                case "memory" -> args.put("memory", number(file, i, value, ArgRange.MEMORY_MIB) << 20);
+                case "vcpus" -> args.put(key, number(file, i, value, ArgRange.VCPUS));
+                case "weight" -> args.put(key, number(file, i, value, ArgRange.WEIGHT));
+                default -> args.put(key, number(file, i, value, ArgRange.CAP));
             }
         }
         if (!args.has("name")) throw new HvctlException(file + ": missing 'name'", 1);
@@ -61,11 +64,13 @@ final class GuestConfig {
         return args;
     }
 
-    private static long number(Path file, int line, String value) throws HvctlException {
+    private static long number(Path file, int line, String value, ArgRange range) throws HvctlException {
         try {
-            return Long.parseLong(value);
+            return range.check(Long.parseLong(value));
         } catch (NumberFormatException e) {
             throw new HvctlException(file + ":" + (line + 1) + ": '" + value + "' is not a number", 1);
+        } catch (IllegalArgumentException e) {
+            throw new HvctlException(file + ":" + (line + 1) + ": " + e.getMessage(), 1);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.hotvisor.hvctl;
 
 import io.hotvisor.cli.CliErrors;
+import io.hotvisor.control.ArgRange;
 import io.hotvisor.cli.ExitStatus;
 import io.hotvisor.control.ControlNames.Arg;
 import io.hotvisor.control.ControlNames;
@@ -57,12 +58,22 @@ public final class Hvctl {
         cl.setErr(new java.io.PrintWriter(err, true));
         cl.setExecutionExceptionHandler((ex, line, parse) -> CliErrors.report("hvctl", ex,
                 line.getCommandSpec().root().userObject() instanceof Hvctl h && h.debug, line.getErr(), EXIT_ERROR));
-        cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("hvctl: error: " + ex.getMessage());
-            err.println("Try 'hvctl --help' for usage.");
-            return EXIT_USAGE;
-        });
+        cl.setParameterExceptionHandler((ex, a) -> CliErrors.usage("hvctl", ex.getMessage(),
+                ex.getCommandLine().getCommandSpec().qualifiedName(), ex.getCommandLine().getErr(), EXIT_USAGE));
         return cl.execute(args);
+    }
+
+    /**
+     * An option's value, checked against its range before anything is sent.
+     *
+     * @throws HvctlException a usage error (exit 64) naming the option and its range
+     */
+    static long inRange(ArgRange range, long value) throws HvctlException {
+        try {
+            return range.check(value);
+        } catch (IllegalArgumentException e) {
+            throw new HvctlException(e.getMessage(), EXIT_USAGE);
+        }
     }
 
     Path socketPath() {
@@ -91,8 +102,9 @@ public final class Hvctl {
         @Override
         public Integer call() throws HvctlException {
             PrintStream out = root.out;
+            JsonNode args = args(); // checked before connecting: a bad argument never reaches the host
             try (ControlClient c = new ControlClient(root.socketPath())) {
-                JsonNode result = c.call(command(), args(), p -> partial(p, out));
+                JsonNode result = c.call(command(), args, p -> partial(p, out));
                 if (root.json) out.println(result.toPrettyString());
                 else print(result, out);
                 out.flush();
@@ -240,8 +252,8 @@ public final class Hvctl {
     @Command(name = "sched-credit2", description = "Show or set credit2 weight and cap of domains.")
     static final class SchedCredit2 extends Request {
         @Option(names = {"-d", "--domain"}) String domain;
-        @Option(names = {"-w", "--weight"}) Integer weight;
-        @Option(names = {"-c", "--cap"}) Integer cap;
+        @Option(names = {"-w", "--weight"}) Long weight;
+        @Option(names = {"-c", "--cap"}) Long cap;
 
         String command() { return ControlNames.Command.SCHED_CREDIT2; }
 
@@ -249,8 +261,8 @@ public final class Hvctl {
             if (domain == null && (weight != null || cap != null)) throw new HvctlException("--weight and --cap need --domain", EXIT_USAGE);
             ObjectNode a = ControlProtocol.JSON.createObjectNode();
             if (domain != null) a.put(Arg.DOMAIN, domain);
-            if (weight != null) a.put(Arg.WEIGHT, weight);
-            if (cap != null) a.put(Arg.CAP, cap);
+            if (weight != null) a.put(Arg.WEIGHT, inRange(ArgRange.WEIGHT, weight));
+            if (cap != null) a.put(Arg.CAP, inRange(ArgRange.CAP, cap));
             return a;
         }
 

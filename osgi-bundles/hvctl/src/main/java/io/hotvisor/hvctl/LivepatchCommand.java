@@ -1,5 +1,6 @@
 package io.hotvisor.hvctl;
 
+import io.hotvisor.control.ArgRange;
 import io.hotvisor.control.ControlNames.Arg;
 import io.hotvisor.control.ControlNames;
 import io.hotvisor.control.ControlProtocol;
@@ -60,7 +61,7 @@ final class LivepatchCommand implements Runnable {
 
         ObjectNode args() throws HvctlException {
             ObjectNode a = ControlProtocol.JSON.createObjectNode().put(Arg.NAME, name()).put(Arg.NODEPS, nodeps);
-            if (timeout != null) a.put(Arg.TIMEOUT_MILLIS, timeout);
+            if (timeout != null) a.put(Arg.TIMEOUT_MILLIS, Hvctl.inRange(ArgRange.TIMEOUT_MILLIS, timeout));
             return a;
         }
 
@@ -69,13 +70,14 @@ final class LivepatchCommand implements Runnable {
             Hvctl root = parent.root;
             PrintStream out = root.out;
             String name = name();
+            ObjectNode args = args(); // checked before anything is printed or sent
             if (!root.json) {
                 out.print(verb() + " " + name + "... ");
                 out.flush();
             }
             JsonNode result;
             try (ControlClient c = new ControlClient(root.socketPath())) {
-                result = c.call(command(), args(), p -> {});
+                result = c.call(command(), args, p -> {});
             } catch (HvctlException e) {
                 if (!root.json) out.println("failed");
                 out.flush();
@@ -93,8 +95,20 @@ final class LivepatchCommand implements Runnable {
         }
     }
 
-    /** Adds the payload file's bytes to a request: the host never reads operator paths. */
+    /**
+     * Adds the payload file's bytes to a request: the host never reads operator paths. A file over
+     * the largest payload the control protocol carries is refused here, before anything is sent.
+     */
     static ObjectNode withPayload(ObjectNode args, Path file) throws HvctlException {
+        try {
+            long size = Files.size(file);
+            if (size > ControlProtocol.MAX_PAYLOAD) {
+                io.hotvisor.control.ControlException e = ControlProtocol.tooLarge(size, ControlProtocol.MAX_PAYLOAD);
+                throw new HvctlException(file + ": " + e.getMessage(), e.exitStatus(), e.code());
+            }
+        } catch (IOException e) {
+            // read() below names the problem
+        }
         return args.put(Arg.PAYLOAD, Base64.getEncoder().encodeToString(read(file)));
     }
 

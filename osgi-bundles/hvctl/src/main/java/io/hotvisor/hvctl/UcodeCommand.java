@@ -7,6 +7,7 @@ import io.hotvisor.microcode.MicrocodeFiles;
 import io.hotvisor.microcode.MicrocodeFormatException;
 import io.hotvisor.microcode.MicrocodeListing;
 import io.hotvisor.microcode.ParseMode;
+import io.hotvisor.control.ArgRange;
 import io.hotvisor.control.ControlProtocol;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -99,7 +100,7 @@ final class UcodeCommand extends Hvctl.Request {
             }
         }
         a.put("force", force);
-        a.put("timeoutMs", timeoutMs);
+        a.put("timeoutMs", Hvctl.inRange(ArgRange.TIMEOUT_MILLIS, timeoutMs));
         return a;
     }
 

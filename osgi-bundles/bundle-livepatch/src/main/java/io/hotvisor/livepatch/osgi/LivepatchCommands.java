@@ -1,5 +1,6 @@
 package io.hotvisor.livepatch.osgi;
 
+import io.hotvisor.control.ArgRange;
 import io.hotvisor.control.ControlCommand;
 import io.hotvisor.control.ControlException;
 import io.hotvisor.control.ControlNames.Arg;
@@ -13,7 +14,6 @@ import io.hotvisor.patch.applier.PayloadStatus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -87,9 +87,9 @@ final class LivepatchCommands {
         }
     }
 
-    private static ActionOptions options(JsonNode args) {
-        ActionOptions o = args.hasNonNull(Arg.TIMEOUT_MILLIS) && args.get(Arg.TIMEOUT_MILLIS).asLong() > 0
-                ? ActionOptions.timeout(Duration.ofMillis(args.get(Arg.TIMEOUT_MILLIS).asLong())) : ActionOptions.DEFAULT;
+    private static ActionOptions options(JsonNode args) throws ControlException {
+        ActionOptions o = args.hasNonNull(Arg.TIMEOUT_MILLIS)
+                ? ActionOptions.timeout(ArgRange.timeout(args, Arg.TIMEOUT_MILLIS)) : ActionOptions.DEFAULT;
         return args.path(Arg.NODEPS).asBoolean(false) ? o.withNodeps() : o;
     }
 
