@@ -47,6 +47,7 @@ public final class Host implements DomainDirectory, AutoCloseable {
     private final Map<Integer, Domain> domains = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     private final long startNanos = System.nanoTime();
+    private final Taints taints = new Taints();
 
     /** A host with the default scheduler ({@link SchedulerFactory#DEFAULT}), found on this class's class path. */
     public Host(HostConfig config) {
@@ -75,6 +76,8 @@ public final class Host implements DomainDirectory, AutoCloseable {
 
     public HostConfig config() { return config; }
     public Rendezvous rendezvous() { return rendezvous; }
+    /** The host's taint flags: set by the subsystems that change the running host, kept until restart. */
+    public Taints taints() { return taints; }
     public Scheduler scheduler() { return scheduler; }
     /** The schedule trace, or null when tracing is off. */
     public ScheduleTrace trace() { return trace; }

@@ -125,6 +125,9 @@ public final class Hvctl {
             out.printf("sched-gran     : %s%n", r.path("schedGran").asText());
             out.printf("uptime         : %.1f s%n", r.path("uptimeSeconds").asDouble());
             out.printf("domains        : %d%n", r.path("domains").asInt());
+            java.util.List<String> taint = new java.util.ArrayList<>();
+            r.path("taint").forEach(t -> taint.add(t.path("flag").asText()));
+            out.printf("taint          : %s%n", taint.isEmpty() ? "none" : String.join(" ", taint));
         }
     }
 
