@@ -185,7 +185,7 @@ public final class LateLoader {
                 throw new LateLoadException(LateLoadException.Code.NO_MATCH, Rule.LINUX_NAMING, "no file of the directory"
                         + " is named " + FirmwareNames.expected(boot) + ", the only file Linux's late loader reads for"
                         + " this host's CPUs (" + named.expected() + "); " + files.size() + " file"
-                        + (files.size() == 1 ? "" : "s") + " skipped; nothing loaded");
+                        + (files.size() == 1 ? "" : "s") + " skipped" + earlyOnlyNote(files, boot) + "; nothing loaded");
             }
         }
         List<MicrocodeFile> parsed = parse(kept);
@@ -493,6 +493,14 @@ public final class LateLoader {
             }
         }
         return "no core has anything to load";
+    }
+
+    /** Says so when the directory holds this CPU's file only as Debian's early-only {@code .initramfs}. */
+    private static String earlyOnlyNote(List<Input> files, CpuIdentity cpu) {
+        String early = FirmwareNames.expected(cpu) + ".initramfs";
+        return files.stream().anyMatch(f -> FirmwareNames.baseName(f.name()).equals(early))
+                ? " (" + early + " is there, but it is an early-only update: Debian ships it for loading at boot, never late)"
+                : "";
     }
 
     private static String attempts(int n) {
