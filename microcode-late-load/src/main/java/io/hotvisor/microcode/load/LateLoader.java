@@ -424,10 +424,10 @@ public final class LateLoader {
                 MicrocodeFile file = MicrocodeFiles.parse(f.name(), f.data, ParseMode.LINUX);
                 for (IntelMicrocodeUpdate u : file.intelUpdates()) {
                     if (!u.date().isValid()) {
-                        throw new LateLoadException(LateLoadException.Code.BAD_FILE, Rule.FORMAT, String.format(
-                                "damaged microcode: %s: update %d at byte offset %d: the date field 0x%08x is not a valid"
-                                        + " BCD date; nothing loaded (re-fetch the file from the vendor's package)",
-                                f.name(), u.index(), u.offset(), u.date().raw()));
+                        // Linux does not read the date; iucode_tool does, and a late load takes the stricter view.
+                        throw new MicrocodeFormatException(MicrocodeFormatException.Code.STRICT_BAD_DATE, f.name(),
+                                u.offset() + 8, u.index(), String.format("date 0x%08x is not a valid BCD date (0xMMDDYYYY)",
+                                        u.date().raw()));
                     }
                 }
                 parsed.add(file);
