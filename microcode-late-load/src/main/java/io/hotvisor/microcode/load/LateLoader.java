@@ -63,6 +63,9 @@ public final class LateLoader {
     /** Xen's rendezvous timeout, the one live patching uses. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(30);
 
+    /** The rendezvous timeout at boot: no guest runs yet, so parking may take longer without harm. */
+    static final Duration BOOT_TIMEOUT = Duration.ofSeconds(1);
+
     /** How often a busy rendezvous is asked again, as kpatch's CLI retries a busy transition. */
     public static final int DEFAULT_ATTEMPTS = 5;
 
@@ -259,7 +262,7 @@ public final class LateLoader {
      * blacklist, no minimum revision; forced again when the load was forced, which taints the
      * host {@code forced} again).
      *
-     * @return the load, or empty when the journal holds none
+     * @return the load, or empty when the journal holds none or the CPUs already run that revision or a newer one
      * @throws JournalException when the journal is damaged or the file is gone or changed
      * @throws LateLoadException when the file no longer loads on these CPUs
      */
@@ -273,8 +276,18 @@ public final class LateLoader {
         }
         LoadRecord r = last.get();
         byte[] data = journal.get().fileOf(r);
-        LoadResult result = load(List.of(new Input(r.file(), data)),
-                new Options(r.forced(), DEFAULT_TIMEOUT, DEFAULT_ATTEMPTS, false, Mode.BOOT));
+        LoadResult result;
+        try {
+            result = load(List.of(new Input(r.file(), data)),
+                    new Options(r.forced(), BOOT_TIMEOUT, DEFAULT_ATTEMPTS, false, Mode.BOOT));
+        } catch (LateLoadException e) {
+            if (e.code() != LateLoadException.Code.NOT_NEWER) {
+                throw e;
+            }
+            // The CPUs booted with this revision or a newer one (a firmware update): early loading skips it too.
+            LOG.log(Level.INFO, "microcode: journal record {0} not re-applied: {1}", r.sequence(), e.getMessage());
+            return Optional.empty();
+        }
         if (r.forced()) {
             taints.set(Taints.Flag.FORCED, "microcode: journal record " + r.sequence() + " (a forced load of revision "
                     + hex(r.revision()) + ") re-applied at boot");

@@ -199,6 +199,11 @@ class LinuxRulesDebianTest {
         assertThat(again.lines()).contains("microcode: load: updated on 2 primary CPUs with 2 siblings");
         assertThat(afterRestart.summary()).as("loading at boot is early loading: no taint").isEqualTo("none");
 
+        SimulatedCpus firmwareUpdated = cpus(CpuIdentity.intel(0x000806c1, 7, 0xc0));
+        assertThat(loader(firmwareUpdated, new FakeStopMachine(2), false, new Taints()).reapply())
+                .as("a CPU that booted with a newer revision keeps it, as early loading would").isEmpty();
+        assertThat(firmwareUpdated.readRevision(0)).isEqualTo(0xc0);
+
         MicrocodeJournal journal = new MicrocodeJournal(state.resolve("microcode"));
         Path copy = journal.copyOf(MicrocodeJournal.sha256(file.data()));
         byte[] kept = Files.readAllBytes(copy);
