@@ -113,7 +113,7 @@ public final class Hvctl {
         }
     }
 
-    @Command(name = "info", description = "Host version, build-id, topology, scheduler and uptime.")
+    @Command(name = "info", description = "Host version, build-id, topology, scheduler, uptime and taint flags.")
     static final class Info extends Request {
         String command() { return "info"; }
 
@@ -125,9 +125,9 @@ public final class Hvctl {
             out.printf("sched-gran     : %s%n", r.path("schedGran").asText());
             out.printf("uptime         : %.1f s%n", r.path("uptimeSeconds").asDouble());
             out.printf("domains        : %d%n", r.path("domains").asInt());
-            java.util.List<String> taint = new java.util.ArrayList<>();
-            r.path("taint").forEach(t -> taint.add(t.path("flag").asText()));
-            out.printf("taint          : %s%n", taint.isEmpty() ? "none" : String.join(" ", taint));
+            StringBuilder taint = new StringBuilder();
+            r.path("taint").forEach(t -> taint.append(taint.isEmpty() ? "" : " ").append(t.path("flag").asText()));
+            out.printf("taint          : %s%n", taint.isEmpty() ? "none" : taint);
         }
     }
 
