@@ -1,5 +1,6 @@
 package io.hotvisor.runtime.host;
 
+import io.hotvisor.control.Taints;
 import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.domain.DomainConfig;
 import io.hotvisor.runtime.domain.DomainExit;

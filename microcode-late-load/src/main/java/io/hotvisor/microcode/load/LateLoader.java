@@ -1,5 +1,6 @@
 package io.hotvisor.microcode.load;
 
+import io.hotvisor.control.Taints;
 import io.hotvisor.microcode.CpuIdentity;
 import io.hotvisor.microcode.MicrocodeFile;
 import io.hotvisor.microcode.MicrocodeFiles;
@@ -17,7 +18,7 @@ import io.hotvisor.microcode.journal.MicrocodeJournal;
 import io.hotvisor.microcode.policy.Decision;
 import io.hotvisor.microcode.policy.LatePolicy;
 import io.hotvisor.microcode.policy.Rule;
-import io.hotvisor.runtime.host.Taints;
+import io.hotvisor.stopmachine.StopMachine;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,9 +60,6 @@ import java.util.function.LongSupplier;
 public final class LateLoader {
 
     private static final System.Logger LOG = System.getLogger("hotvisor.microcode");
-
-    /** Xen's rendezvous timeout, the one live patching uses. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(30);
 
     /** The rendezvous timeout at boot: no guest runs yet, so parking may take longer without harm. */
     static final Duration BOOT_TIMEOUT = Duration.ofSeconds(1);
@@ -117,7 +115,7 @@ public final class LateLoader {
 
         /** Not forced, 30 ms, 5 attempts, files given one by one, late. */
         public static Options defaults() {
-            return new Options(false, DEFAULT_TIMEOUT, DEFAULT_ATTEMPTS);
+            return new Options(false, StopMachine.DEFAULT_TIMEOUT, DEFAULT_ATTEMPTS);
         }
 
         /** The same, for the files of a directory. */
@@ -127,7 +125,7 @@ public final class LateLoader {
     }
 
     private final SimulatedCpus cpus;
-    private final PerCoreStopMachine stopMachine;
+    private final StopMachine stopMachine;
     private final LatePolicy policy;
     private final Optional<MicrocodeJournal> journal;
     private final Taints taints;
@@ -137,11 +135,11 @@ public final class LateLoader {
     private long longestWindowNanos;
 
     /** Linux's default policy, no journal, a taint registry of its own. */
-    public LateLoader(SimulatedCpus cpus, PerCoreStopMachine stopMachine) {
+    public LateLoader(SimulatedCpus cpus, StopMachine stopMachine) {
         this(cpus, stopMachine, LatePolicy.linuxDefaults(), Optional.empty(), new Taints(), Clock.systemUTC());
     }
 
-    public LateLoader(SimulatedCpus cpus, PerCoreStopMachine stopMachine, LatePolicy policy,
+    public LateLoader(SimulatedCpus cpus, StopMachine stopMachine, LatePolicy policy,
             Optional<MicrocodeJournal> journal, Taints taints, Clock clock) {
         this.cpus = Objects.requireNonNull(cpus, "cpus");
         this.stopMachine = Objects.requireNonNull(stopMachine, "stopMachine");
@@ -296,7 +294,7 @@ public final class LateLoader {
     }
 
     /** What the stop-machine reported, and after how many attempts. */
-    record Rendezvoused(PerCoreStopMachine.Report report, int attempts) {
+    record Rendezvoused(StopMachine.Report report, int attempts) {
     }
 
     private Rendezvoused rendezvous(MicrocodeUpdate[] plan, String[] failures, Options options) throws LateLoadException {
@@ -307,7 +305,7 @@ public final class LateLoader {
             Gate gate = new Gate(requested, options.timeout().toNanos() - longestWindowNanos);
             String busy;
             try {
-                PerCoreStopMachine.Report report = stopMachine.runPerCore(core -> {
+                StopMachine.Report report = stopMachine.runPerCore(core -> {
                     if (gate.open()) {
                         loadCore(core, plan[core], failures);
                     }
@@ -322,7 +320,7 @@ public final class LateLoader {
                     throw new LateLoadException(LateLoadException.Code.TIMEOUT, Rule.RENDEZVOUS_TIMEOUT, "timed out: "
                             + busy + " (after " + attempts(attempt) + "); nothing loaded, retry later or raise --timeout");
                 }
-            } catch (PerCoreStopMachine.BusyException e) {
+            } catch (StopMachine.BusyException e) {
                 busy = e.getMessage();
                 if (attempt >= options.attempts()) {
                     throw new LateLoadException(LateLoadException.Code.BUSY, Rule.RENDEZVOUS_TIMEOUT, "busy: " + busy

@@ -8,6 +8,7 @@ import io.hotvisor.microcode.load.LoadResult.CpuResult;
 import io.hotvisor.microcode.load.LoadResult.FeatureChange;
 import io.hotvisor.microcode.load.LoadResult.Status;
 import io.hotvisor.microcode.policy.Decision;
+import io.hotvisor.stopmachine.StopMachine;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,7 +100,7 @@ final class LoadReporter {
                     + " run their new revision", failedCores.size(), updatedCores + failedCores.size(),
                     failedCores.stream().map(this::group).collect(Collectors.joining(", "))));
         }
-        PerCoreStopMachine.Report r = run.report();
+        StopMachine.Report r = run.report();
         lines.add(String.format("microcode: guests paused %.3f ms (quiesce %.3f ms, load window %.3f ms)",
                 r.pauseNanos() / 1e6, r.quiesceNanos() / 1e6, r.windowNanos() / 1e6));
         for (String line : lines) {

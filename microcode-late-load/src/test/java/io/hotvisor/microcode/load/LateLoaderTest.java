@@ -206,7 +206,7 @@ class LateLoaderTest {
                 + " (host tainted ucode-late)");
         assertThat(cpus.readRevision(0)).isEqualTo(0xf4);
         assertThat(loader.taints().marks()).singleElement().satisfies(m -> {
-            assertThat(m.flag()).isEqualTo(io.hotvisor.runtime.host.Taints.Flag.UCODE_LATE);
+            assertThat(m.flag()).isEqualTo(io.hotvisor.control.Taints.Flag.UCODE_LATE);
             assertThat(m.reason()).isEqualTo("microcode: late-loaded revision 0xf4 from 06-8e-0c (unsafe: not known to be"
                     + " safe from the running revision)");
         });
@@ -216,7 +216,7 @@ class LateLoaderTest {
     void underForceMinRevAnUnsafeUpdateIsRefusedAndForceDoesNotOverrideIt() {
         LateLoader strict = new LateLoader(cpus, stop, new io.hotvisor.microcode.policy.LatePolicy(true,
                 io.hotvisor.microcode.policy.AmdPatchDigests.linux()), java.util.Optional.empty(),
-                new io.hotvisor.runtime.host.Taints(), java.time.Clock.systemUTC());
+                new io.hotvisor.control.Taints(), java.time.Clock.systemUTC());
         byte[] below = new IntelUpdateBuilder().revision(0xf4).minRequiredRevision(0xf2).build();
         assertThatThrownBy(() -> strict.load(List.of(file(below)), new Options(true, Duration.ofMillis(30), 1)))
                 .hasMessage("unsafe late load: revision 0xf4 may be loaded late only over revision 0xf2 or later; the CPUs"

@@ -13,7 +13,7 @@ import io.hotvisor.microcode.load.LateLoader.Options;
 import io.hotvisor.microcode.policy.AmdPatchDigests;
 import io.hotvisor.microcode.policy.Decision;
 import io.hotvisor.microcode.policy.LatePolicy;
-import io.hotvisor.runtime.host.Taints;
+import io.hotvisor.control.Taints;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

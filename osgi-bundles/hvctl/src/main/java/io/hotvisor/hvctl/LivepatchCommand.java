@@ -1,12 +1,15 @@
 package io.hotvisor.hvctl;
 
+import io.hotvisor.control.ControlNames.Arg;
+import io.hotvisor.control.ControlNames;
+import io.hotvisor.control.ControlProtocol;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hotvisor.runtime.control.ControlProtocol;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,7 +27,7 @@ import java.util.concurrent.Callable;
 @Command(name = "livepatch", description = "Live-patch the running host.",
         subcommands = {LivepatchCommand.ListPayloads.class, LivepatchCommand.Upload.class, LivepatchCommand.Apply.class,
                 LivepatchCommand.Revert.class, LivepatchCommand.Replace.class, LivepatchCommand.Unload.class,
-                LivepatchCommand.Load.class})
+                LivepatchCommand.Load.class, LivepatchCommand.Recover.class})
 final class LivepatchCommand implements Runnable {
     @CommandLine.ParentCommand
     Hvctl root;
@@ -34,7 +37,8 @@ final class LivepatchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing livepatch command: list, upload, apply, revert, replace, unload or load");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "missing livepatch command: list, upload, apply, revert, replace, unload, load or recover");
     }
 
     /** One livepatch action, printed the way xen-livepatch prints it. */
@@ -45,7 +49,7 @@ final class LivepatchCommand implements Runnable {
         @Option(names = "--timeout", paramLabel = "MS", description = "rendezvous timeout in milliseconds (default: the host's, 30)")
         Long timeout;
 
-        @Option(names = "--nodeps", description = "skip the stacking check (never the host build-id check)")
+        /** Set by {@code --nodeps}, which only apply and load take (as with xen-livepatch). */
         boolean nodeps;
 
         abstract String verb();
@@ -55,15 +59,15 @@ final class LivepatchCommand implements Runnable {
         abstract String name() throws HvctlException;
 
         ObjectNode args() throws HvctlException {
-            ObjectNode a = ControlProtocol.JSON.createObjectNode().put("name", name()).put("nodeps", nodeps);
-            if (timeout != null) a.put("timeoutMillis", timeout);
+            ObjectNode a = ControlProtocol.JSON.createObjectNode().put(Arg.NAME, name()).put(Arg.NODEPS, nodeps);
+            if (timeout != null) a.put(Arg.TIMEOUT_MILLIS, timeout);
             return a;
         }
 
         @Override
         public Integer call() throws HvctlException {
             Hvctl root = parent.root;
-            PrintStream out = System.out;
+            PrintStream out = root.out;
             String name = name();
             if (!root.json) {
                 out.print(verb() + " " + name + "... ");
@@ -79,6 +83,8 @@ final class LivepatchCommand implements Runnable {
             }
             if (root.json) {
                 out.println(result.toPrettyString());
+            } else if (result.path("noAction").asBoolean(false)) {
+                out.println("No action needed");
             } else {
                 out.println("completed");
                 if (result.has("summary")) out.println(result.path("summary").asText());
@@ -89,7 +95,7 @@ final class LivepatchCommand implements Runnable {
 
     /** Adds the payload file's bytes to a request: the host never reads operator paths. */
     static ObjectNode withPayload(ObjectNode args, Path file) throws HvctlException {
-        return args.put("payload", Base64.getEncoder().encodeToString(read(file)));
+        return args.put(Arg.PAYLOAD, Base64.getEncoder().encodeToString(read(file)));
     }
 
     /** An action on an uploaded payload, named on the command line. */
@@ -125,12 +131,16 @@ final class LivepatchCommand implements Runnable {
         public Integer call() throws HvctlException {
             JsonNode r;
             try (ControlClient c = new ControlClient(parent.root.socketPath())) {
-                r = c.call("livepatch.list", ControlProtocol.JSON.createObjectNode(), p -> {});
+                r = c.call(ControlNames.Command.LIVEPATCH_LIST, ControlProtocol.JSON.createObjectNode(), p -> {});
             }
-            PrintStream out = System.out;
+            PrintStream out = parent.root.out;
             if (parent.root.json) {
                 out.println(r.toPrettyString());
                 return 0;
+            }
+            if (r.path("degraded").isTextual()) {
+                out.println("livepatch: DEGRADED: " + r.path("degraded").asText());
+                out.println("every action is refused; see 'hvctl livepatch recover'");
             }
             if (r.path("payloads").isEmpty()) {
                 out.println("Nothing to list");
@@ -152,13 +162,38 @@ final class LivepatchCommand implements Runnable {
         }
     }
 
+    @Command(name = "recover", description = "Leave the DEGRADED state: says what it will do; does it with --confirm.")
+    static final class Recover implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        LivepatchCommand parent;
+
+        @Option(names = "--confirm", description = "carry the recovery out rather than only show it")
+        boolean confirm;
+
+        @Override
+        public Integer call() throws HvctlException {
+            JsonNode r;
+            try (ControlClient c = new ControlClient(parent.root.socketPath())) {
+                r = c.call(ControlNames.Command.LIVEPATCH_RECOVER,
+                        ControlProtocol.JSON.createObjectNode().put(Arg.CONFIRM, confirm), p -> {});
+            }
+            PrintStream out = parent.root.out;
+            if (parent.root.json) {
+                out.println(r.toPrettyString());
+            } else {
+                r.path("lines").forEach(l -> out.println(l.asText()));
+            }
+            return 0;
+        }
+    }
+
     @Command(name = "upload", description = "Upload a payload (verified, not applied: CHECKED).")
     static final class Upload extends Action {
         @Parameters(index = "0", paramLabel = "NAME") String payloadName;
         @Parameters(index = "1", paramLabel = "FILE") Path file;
 
         String verb() { return "Uploading " + file + " as"; }
-        String command() { return "livepatch.upload"; }
+        String command() { return ControlNames.Command.LIVEPATCH_UPLOAD; }
         String name() { return payloadName; }
 
         @Override
@@ -169,34 +204,40 @@ final class LivepatchCommand implements Runnable {
 
     @Command(name = "apply", description = "Apply an uploaded payload.")
     static final class Apply extends NamedAction {
+        @Option(names = "--nodeps", description = "skip the stacking check (never the host build-id check)")
+        void nodeps(boolean skip) { nodeps = skip; }
+
         String verb() { return "Applying"; }
-        String command() { return "livepatch.apply"; }
+        String command() { return ControlNames.Command.LIVEPATCH_APPLY; }
     }
 
     @Command(name = "revert", description = "Revert the most recently applied payload.")
     static final class Revert extends NamedAction {
         String verb() { return "Reverting"; }
-        String command() { return "livepatch.revert"; }
+        String command() { return ControlNames.Command.LIVEPATCH_REVERT; }
     }
 
     @Command(name = "replace", description = "Apply a cumulative payload, reverting every applied one atomically.")
     static final class Replace extends NamedAction {
         String verb() { return "Replacing all live patches with"; }
-        String command() { return "livepatch.replace"; }
+        String command() { return ControlNames.Command.LIVEPATCH_REPLACE; }
     }
 
     @Command(name = "unload", description = "Remove an uploaded, not applied payload.")
     static final class Unload extends NamedAction {
         String verb() { return "Unloading"; }
-        String command() { return "livepatch.unload"; }
+        String command() { return ControlNames.Command.LIVEPATCH_UNLOAD; }
     }
 
     @Command(name = "load", description = "Upload and apply FILE (named after its base name); unloaded again if the apply fails.")
     static final class Load extends Action {
         @Parameters(paramLabel = "FILE") Path file;
 
+        @Option(names = "--nodeps", description = "skip the stacking check (never the host build-id check)")
+        void nodeps(boolean skip) { nodeps = skip; }
+
         String verb() { return "Loading"; }
-        String command() { return "livepatch.load"; }
+        String command() { return ControlNames.Command.LIVEPATCH_LOAD; }
         String name() { return baseName(file); }
 
         @Override

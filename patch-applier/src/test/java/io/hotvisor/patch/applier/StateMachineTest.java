@@ -4,6 +4,7 @@ import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.PayloadError;
 import io.hotvisor.patch.format.manifest.HookPhase;
 import io.hotvisor.patch.format.sign.SigningKey;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Xen's livepatch state machine, its stack and its refusals. */
 class StateMachineTest {
@@ -104,10 +104,11 @@ class StateMachineTest {
     }
 
     @Test
-    void uploadUnderANameOtherThanThePayloadsOwnIsRefused() {
-        LivepatchException e = refusal(() -> h.agent.upload("other", greeterV2("fix-1")));
-        assertThat(e.code()).isEqualTo(ErrorCode.BAD_NAME);
-        assertThat(e.getMessage()).contains("upload it as fix-1");
+    void theCallerChoosesTheNameAPayloadIsUploadedUnderAsInXen() throws Exception {
+        h.agent.upload("other", greeterV2("fix-1"));
+        h.agent.apply("other");
+        assertThat(h.agent.list().applied()).containsExactly("other");
+        assertThat(h.greet()).isEqualTo("v2");
     }
 
     @Test
@@ -121,12 +122,21 @@ class StateMachineTest {
     }
 
     @Test
-    void applyOfAnAppliedPayloadIsInTheWrongState() throws Exception {
+    void applyOfAnAppliedPayloadNeedsNoActionAsXenSays() throws Exception {
         h.agent.upload("fix-1", greeterV2("fix-1"));
         h.agent.apply("fix-1");
-        LivepatchException e = refusal(() -> h.agent.apply("fix-1"));
-        assertThat(e.code()).isEqualTo(ErrorCode.WRONG_STATE);
-        assertThat(e.getMessage()).isEqualTo("fix-1 is in the wrong state. Current state: APPLIED. Expected state: CHECKED.");
+        ActionReport again = h.agent.apply("fix-1");
+        assertThat(again.noAction()).isTrue();
+        assertThat(again.summary()).isEqualTo("No action needed: fix-1 is already APPLIED");
+        assertThat(again.pauseNanos()).isZero();
+        assertThat(h.greet()).isEqualTo("v2");
+    }
+
+    @Test
+    void revertOfACheckedPayloadNeedsNoAction() throws Exception {
+        h.agent.upload("fix-1", greeterV2("fix-1"));
+        assertThat(h.agent.revert("fix-1").noAction()).isTrue();
+        assertThat(h.agent.get("fix-1").orElseThrow().lastError()).isNull();
     }
 
     @Test
@@ -135,13 +145,6 @@ class StateMachineTest {
         h.agent.apply("fix-1");
         assertThat(refusal(() -> h.agent.unload("fix-1")).code()).isEqualTo(ErrorCode.WRONG_STATE);
         assertThat(h.greet()).isEqualTo("v2");
-    }
-
-    @Test
-    void revertOfACheckedPayloadIsInTheWrongState() throws Exception {
-        h.agent.upload("fix-1", greeterV2("fix-1"));
-        assertThat(refusal(() -> h.agent.revert("fix-1")).getMessage())
-                .isEqualTo("fix-1 is in the wrong state. Current state: CHECKED. Expected state: APPLIED.");
     }
 
     @Test
@@ -241,7 +244,7 @@ class StateMachineTest {
         h.agent.upload("b", Payloads.named("b").redefine("fix.Greeter", "v2", "v3").dependsOn(a.buildId()).bytes());
         long before = h.agent.list().version();
         h.agent.apply("a");
-        refusal(() -> h.agent.revert("b"));
+        refusal(() -> h.agent.replace("b"));
 
         Listing list = h.agent.list();
         assertThat(list.version()).isEqualTo(before);
@@ -256,7 +259,7 @@ class StateMachineTest {
         PayloadStatus rowB = list.payloads().get(1);
         assertThat(rowB.dependsOn()).isEqualTo(a.buildId());
         assertThat(rowB.appliedAt()).isNull();
-        assertThat(rowB.lastError()).startsWith("WRONG_STATE: ");
+        assertThat(rowB.lastError()).startsWith("DEPENDENCY: ");
         h.agent.unload("b");
         assertThat(h.agent.list().version()).isGreaterThan(before);
     }

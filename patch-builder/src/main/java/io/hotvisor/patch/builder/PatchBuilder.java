@@ -405,7 +405,8 @@ public final class PatchBuilder {
 
     private ModuleBuilds moduleBuilds(BuildInfo target, List<String> modules, Path repoRoot) throws BuildException {
         ClasspathResolver resolver = new ClasspathResolver(request.mavenRepo(),
-                repoRoot == null ? List.of() : ClasspathResolver.moduleTargetsOf(repoRoot));
+                repoRoot == null ? List.of() : ClasspathResolver.moduleTargetsOf(repoRoot),
+                repoRoot == null ? Set.of() : ClasspathResolver.moduleNamesOf(repoRoot));
         Map<String, List<Path>> jars = new HashMap<>();
         Map<String, List<BuildInfo.Jar>> hashes = new HashMap<>();
         for (BuildInfo.Module m : target.modules()) {

@@ -1,20 +1,21 @@
 package io.hotvisor.livepatch.osgi;
 
+import io.hotvisor.control.ControlCommand;
 import io.hotvisor.patch.applier.AgentConfig;
 import io.hotvisor.patch.applier.ClassRedefiner;
 import io.hotvisor.patch.applier.LivepatchAgent;
-import io.hotvisor.patch.applier.Quiescer;
 import io.hotvisor.patch.applier.RecoveryReport;
 import io.hotvisor.patch.applier.RunningBytes;
 import io.hotvisor.patch.applier.health.ProgressCheck;
+import io.hotvisor.patch.applier.health.ThreadCpuTimes;
 import io.hotvisor.patch.applier.health.UncaughtExceptions;
 import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.sign.TrustStore;
-import io.hotvisor.runtime.control.ControlCommand;
 import io.hotvisor.runtime.control.HostCommands;
 import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.rendezvous.Rendezvous;
+
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -83,13 +84,16 @@ public final class LivepatchActivator implements BundleActivator {
         UncaughtExceptions uncaught = new UncaughtExceptions(t -> t.getName().startsWith("pcpu-") || t.getName().startsWith("control-"));
         uncaught.installAsDefault();
         // The scheduler is looked up on every check: a bundle update replaces it.
+        // A pCPU is stuck only if its thread ran and still finished no slice; one the OS did not run,
+        // or an idle core-scheduled sibling, is only a warning (ProgressCheck).
         ProgressCheck progress = new ProgressCheck("pCPU", () -> host.scheduler().pcpuStats().stream().mapToLong(s -> s.slices()).toArray(),
+                new ThreadCpuTimes("pcpu-", host.config().topology().pcpus()),
                 () -> host.domains().stream().anyMatch(Domain::schedulable) && busyEverywhere(host), Duration.ofSeconds(2));
         AgentConfig config = AgentConfig.defaults()
                 .withHealthWatch(Duration.ofSeconds(Long.parseLong(property(ctx, "hotvisor.livepatch-health-window", "10"))),
                         Duration.ofMillis(100), List.of(uncaught, progress));
         agent = new LivepatchAgent(buildId, trust, state, new ClassRedefiner.ForInstrumentation(inst),
-                new OsgiClassLocator(ctx), new Quiescer.ForRendezvous(host.rendezvous()), new RunningBytes.FromClassLoader(),
+                new OsgiClassLocator(ctx), host.rendezvous(), new RunningBytes.FromClassLoader(),
                 Clock.systemUTC(), config);
         agent.bundleUpdater(new OsgiBundleUpdater(ctx, host));
         RecoveryReport recovered = agent.recover();

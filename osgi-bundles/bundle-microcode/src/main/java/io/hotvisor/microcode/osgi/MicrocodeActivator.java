@@ -7,14 +7,13 @@ import io.hotvisor.microcode.load.CpuConfig;
 import io.hotvisor.microcode.load.LateLoadException;
 import io.hotvisor.microcode.load.LateLoader;
 import io.hotvisor.microcode.load.LoadResult;
-import io.hotvisor.microcode.load.RendezvousStopMachine;
 import io.hotvisor.microcode.load.RevisionEffects;
 import io.hotvisor.microcode.load.SimulatedCpus;
 import io.hotvisor.microcode.control.UcodeLoadCommand;
 import io.hotvisor.microcode.control.UcodeStatusCommand;
 import io.hotvisor.microcode.policy.AmdPatchDigests;
 import io.hotvisor.microcode.policy.LatePolicy;
-import io.hotvisor.runtime.control.ControlCommand;
+import io.hotvisor.control.ControlCommand;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.sched.Topology;
 import org.osgi.framework.BundleActivator;
@@ -63,7 +62,7 @@ public final class MicrocodeActivator implements BundleActivator {
                 Host host = ctx.getService(ref);
                 Topology t = host.config().topology();
                 SimulatedCpus cpus = new SimulatedCpus(t.cores(), t.threadsPerCore(), boot, RevisionEffects.SIMULATED);
-                LateLoader loader = new LateLoader(cpus, new RendezvousStopMachine(host.rendezvous()), policy,
+                LateLoader loader = new LateLoader(cpus, host.rendezvous(), policy,
                         Optional.of(journal), host.taints(), Clock.systemUTC());
                 LOG.log(System.Logger.Level.INFO, "microcode: {0} pCPUs ({1}): {2} signature {3}, platform id {4}, revision 0x{5}; features {6}",
                         cpus.pcpus(), t, boot.vendor(), boot.signature(), boot.platformId(),

@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
@@ -27,10 +28,16 @@ import java.util.zip.CRC32;
  * the closing {@code }} put back. Every line is still plain JSON ({@code jq} reads it).
  *
  * <p>Each {@link #append} writes one whole line and forces it to disk before returning. A crash
- * can leave only the last line incomplete: {@link #open} finds a last line with no newline, or one
- * whose CRC fails, reports it, and cuts the file back to the end of the last good line, so the
- * next record starts on a line of its own. A bad line elsewhere is skipped and reported, never
- * fatal. Thread-safe.
+ * can leave only the last line incomplete: {@link #open} finds a last line with no newline (the
+ * torn tail), reports it, and cuts the file back to the end of the last good line, so the next
+ * record starts on a line of its own.
+ *
+ * <p>Anything else is damage, and damage is never skipped: a complete line whose CRC or JSON is
+ * bad, or a record whose {@code seq} does not follow the one before it (a line lost or inserted),
+ * stops the reading at that line. {@link #damage()} then says where and why, {@link #records()}
+ * holds only the records before it, and the file is left exactly as found (the evidence), for the
+ * agent to fail closed: a journal that cannot be trusted must not invent a payload's state. A
+ * damaged journal refuses appends until it is {@link #setAside set aside}. Thread-safe.
  */
 public final class Journal implements AutoCloseable {
     /** File name inside the state directory. */
@@ -47,15 +54,18 @@ public final class Journal implements AutoCloseable {
     private final String hostBuildId;
     private final List<JournalRecord> records;
     private final int skipped;
+    private final String damage;
     private long nextSeq;
 
-    private Journal(Path file, FileChannel channel, Clock clock, String hostBuildId, List<JournalRecord> records, int skipped) {
+    private Journal(Path file, FileChannel channel, Clock clock, String hostBuildId, List<JournalRecord> records, int skipped,
+                    String damage) {
         this.file = file;
         this.channel = channel;
         this.clock = clock;
         this.hostBuildId = hostBuildId;
         this.records = records;
         this.skipped = skipped;
+        this.damage = damage;
         this.nextSeq = records.isEmpty() ? 1 : records.get(records.size() - 1).seq() + 1;
     }
 
@@ -75,28 +85,37 @@ public final class Journal implements AutoCloseable {
             List<JournalRecord> records = new ArrayList<>();
             int skipped = 0;
             int start = 0;
+            int line = 0;
             long goodEnd = 0;
+            String damage = null;
             while (start < all.length) {
+                line++;
                 int nl = indexOf(all, (byte) '\n', start);
                 if (nl < 0) {
                     skipped++; // torn: the crash came before the newline
                     break;
                 }
                 JournalRecord r = parse(new String(all, start, nl - start, StandardCharsets.UTF_8));
+                long expected = records.isEmpty() ? 1 : records.get(records.size() - 1).seq() + 1;
                 if (r == null) {
-                    skipped++;
-                } else {
-                    records.add(r);
+                    damage = "line " + line + " (byte offset " + start + ") fails its checksum or is not a record";
+                } else if (r.seq() != expected) {
+                    damage = "line " + line + " (byte offset " + start + ") holds record " + r.seq() + " where record "
+                            + expected + " belongs: a record was lost or inserted";
                 }
+                if (damage != null) {
+                    break;
+                }
+                records.add(r);
                 start = nl + 1;
                 goodEnd = start;
             }
-            if (goodEnd < all.length) {
+            if (damage == null && goodEnd < all.length) {
                 channel.truncate(goodEnd);
                 channel.force(true);
             }
-            channel.position(goodEnd);
-            return new Journal(file, channel, clock, hostBuildId, records, skipped);
+            channel.position(damage == null ? goodEnd : all.length);
+            return new Journal(file, channel, clock, hostBuildId, records, skipped, damage);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -157,6 +176,9 @@ public final class Journal implements AutoCloseable {
      */
     public synchronized JournalRecord append(JournalRecord record) throws IOException {
         Objects.requireNonNull(record, "record");
+        if (damage != null) {
+            throw new IOException("the journal " + file + " is damaged (" + damage + "); nothing is appended to it");
+        }
         JournalRecord stamped = record.stamped(nextSeq, DateTimeFormatter.ISO_INSTANT.format(clock.instant()), hostBuildId);
         ByteBuffer buffer = ByteBuffer.wrap(format(stamped).getBytes(StandardCharsets.UTF_8));
         while (buffer.hasRemaining()) {
@@ -175,9 +197,31 @@ public final class Journal implements AutoCloseable {
         return List.copyOf(records);
     }
 
-    /** How many lines {@link #open} ignored (a torn last line, a line whose checksum failed). */
+    /** How many lines {@link #open} cut: a torn last line (0 or 1). */
     public int skippedAtOpen() {
         return skipped;
+    }
+
+    /** Where and why the journal is damaged, or null when every record up to a torn tail was good. */
+    public String damage() {
+        return damage;
+    }
+
+    /**
+     * Moves this (closed) journal's file aside to {@code FILE.damaged-N} beside it, keeping the
+     * evidence, so that a new journal can be started.
+     *
+     * @return the file it now is
+     */
+    public Path setAside() throws IOException {
+        close();
+        Path aside;
+        int n = 1;
+        do {
+            aside = file.resolveSibling(FILE + ".damaged-" + n++);
+        } while (Files.exists(aside));
+        Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+        return aside;
     }
 
     /** The journal file. */

@@ -1,4 +1,4 @@
-package io.hotvisor.runtime.host;
+package io.hotvisor.control;
 
 import java.time.Clock;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.hotvisor.runtime.host;
+package io.hotvisor.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
