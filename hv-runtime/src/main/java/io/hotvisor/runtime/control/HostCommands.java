@@ -10,6 +10,7 @@ import io.hotvisor.runtime.domain.DomainConfig;
 import io.hotvisor.runtime.domain.Vcpu;
 import io.hotvisor.runtime.elf.ElfFormatException;
 import io.hotvisor.runtime.host.Host;
+import io.hotvisor.control.Taints;
 import io.hotvisor.runtime.host.Version;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,7 +34,8 @@ public final class HostCommands {
     public record Build(String buildId, List<Map<String, String>> bundles, JsonNode buildInfo) {}
 
     public record Info(String version, String extraVersion, String buildId, String topology, int pcpus, String schedGran,
-                       double uptimeSeconds, int domains, List<Map<String, String>> bundles, JsonNode buildInfo) {}
+                       double uptimeSeconds, int domains, List<Map<String, String>> taint, List<Map<String, String>> bundles,
+                       JsonNode buildInfo) {}
 
     public record DomainRow(String name, int id, long memMiB, int vcpus, String state, double timeSeconds) {}
 
@@ -51,7 +53,8 @@ public final class HostCommands {
             Build b = build.get();
             return new Info(Version.version(), Version.extraVersion(), b.buildId(), host.config().topology().toString(),
                     host.config().topology().pcpus(), host.config().schedGran().toString(), host.uptimeNanos() / 1e9,
-                    host.domains().size(), b.bundles(), b.buildInfo());
+                    host.domains().size(), host.taints().marks().stream().map(Taints.Mark::toMap).toList(), b.bundles(),
+                    b.buildInfo());
         }));
         server.register(command(Command.LIST, (args, s) -> {
             List<DomainRow> rows = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.hotvisor.runtime.host;
 
 import io.hotvisor.runtime.console.ConsoleLogLimit;
+import io.hotvisor.control.Taints;
 import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.domain.DomainConfig;
 import io.hotvisor.runtime.domain.DomainExit;
@@ -48,6 +49,7 @@ public final class Host implements DomainDirectory, AutoCloseable {
     private final Map<Integer, Domain> domains = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     private final long startNanos = System.nanoTime();
+    private final Taints taints = new Taints();
 
     /** A host with the default scheduler ({@link SchedulerFactory#DEFAULT}), found on this class's class path. */
     public Host(HostConfig config) {
@@ -76,6 +78,8 @@ public final class Host implements DomainDirectory, AutoCloseable {
 
     public HostConfig config() { return config; }
     public Rendezvous rendezvous() { return rendezvous; }
+    /** The host's taint flags: set by the subsystems that change the running host, kept until restart. */
+    public Taints taints() { return taints; }
     public Scheduler scheduler() { return scheduler; }
     /** The schedule trace, or null when tracing is off. */
     public ScheduleTrace trace() { return trace; }

@@ -129,7 +129,7 @@ public final class Hvctl {
         }
     }
 
-    @Command(name = "info", description = "Host version, build-id, topology, scheduler and uptime.")
+    @Command(name = "info", description = "Host version, build-id, topology, scheduler, uptime and taint flags.")
     static final class Info extends Request {
         String command() { return ControlNames.Command.INFO; }
 
@@ -141,6 +141,9 @@ public final class Hvctl {
             out.printf("sched-gran     : %s%n", r.path("schedGran").asText());
             out.printf("uptime         : %.1f s%n", r.path("uptimeSeconds").asDouble());
             out.printf("domains        : %d%n", r.path("domains").asInt());
+            StringBuilder taint = new StringBuilder();
+            r.path("taint").forEach(t -> taint.append(taint.isEmpty() ? "" : " ").append(t.path("flag").asText()));
+            out.printf("taint          : %s%n", taint.isEmpty() ? "none" : taint);
         }
     }
 

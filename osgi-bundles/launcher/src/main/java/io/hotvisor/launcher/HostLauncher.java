@@ -87,7 +87,7 @@ public final class HostLauncher {
         props.put("hotvisor.slice", cfg.get("slice"));
         props.put("hotvisor.log-console", cfg.get("log-console"));
         if (cfg.get("livepatch-health-window") != null) props.put("hotvisor.livepatch-health-window", cfg.get("livepatch-health-window"));
-        for (String key : List.of("cpu-vendor", "cpu-signature", "cpu-platform-id", "cpu-microcode-revision")) {
+        for (String key : List.of("cpu-vendor", "cpu-signature", "cpu-platform-id", "cpu-microcode-revision", "microcode-force-minrev")) {
             props.put("hotvisor." + key, cfg.get(key));
         }
         props.put("hotvisor.state-dir", state.toString());
