@@ -1,6 +1,7 @@
 package io.hotvisor.livepatch.osgi;
 
 import io.hotvisor.control.ControlCommand;
+import io.hotvisor.control.Taints;
 import io.hotvisor.patch.applier.AgentConfig;
 import io.hotvisor.patch.applier.ClassRedefiner;
 import io.hotvisor.patch.applier.LivepatchAgent;
@@ -97,6 +98,7 @@ public final class LivepatchActivator implements BundleActivator {
                 Clock.systemUTC(), config);
         agent.bundleUpdater(new OsgiBundleUpdater(ctx, host));
         RecoveryReport recovered = agent.recover();
+        agent.degraded().ifPresent(why -> host.taints().set(Taints.Flag.DEGRADED, why));
         LOG.log(System.Logger.Level.INFO, "livepatch agent ready (journal {0}): {1}", agent.journalFile(), recovered);
         for (ControlCommand c : LivepatchCommands.all(agent)) {
             registrations.add(ctx.registerService(ControlCommand.class, c, null));
