@@ -20,6 +20,10 @@ final class BlockRunner {
     private final TranslationCache cache;
     /** Written by a compiled block's fault handler: the index of the faulting instruction. */
     int faultIndex;
+    /** For a self-looping block: the slice's budget left when it starts (it loops only while that covers another pass). */
+    long budget;
+    /** Written by a self-looping block on every exit: instructions it retired in passes before the last one. */
+    long loopRetired;
 
     BlockRunner(Hart hart, TranslationCache cache) {
         this.hart = hart;
@@ -36,8 +40,10 @@ final class BlockRunner {
         long pc = h.pc();
         long n = 0;
         Block prev = null;
+        // Read once a slice: a flush from another thread (a live patch, in the rendezvous between
+        // slices) is seen at the next slice; this hart's own fence.i re-reads it.
+        int epoch = cache.epoch();
         while (n < budget) {
-            int epoch = cache.epoch();
             Block b = prev == null ? null : prev.successor;
             if (b == null || b.pc != pc || b.epoch != epoch || decoded[b.pageIndex] != b.decodedPage) {
                 b = lookup(pc, ramSize, decoded, epoch);
@@ -47,15 +53,18 @@ final class BlockRunner {
             int len = b == null ? 0 : b.entries.length;
             CompiledBlock code = b == null ? null : b.code;
             if (code != null && len <= budget - n) {
+                boolean loops = b.selfLoop;
+                if (loops) this.budget = budget - n;
                 try {
                     pc = code.exec(x, mem, this);
-                    h.retire(len);
-                    n += len;
+                    long retired = loops ? len + loopRetired : len;
+                    h.retire(retired);
+                    n += retired;
                 } catch (GuestMemoryFault f) {
-                    int k = faultIndex;
+                    long k = loops ? faultIndex + loopRetired : faultIndex;
                     h.retire(k);
                     n += k + 1;
-                    if (!h.blockFault(b.pcs[k], f)) return Hart.EXIT_CRASH;
+                    if (!h.blockFault(b.pcs[faultIndex], f)) return Hart.EXIT_CRASH;
                     pc = h.pc();
                     prev = null;
                 }
@@ -66,7 +75,10 @@ final class BlockRunner {
             if (code == null && len > 0 && ++b.runs == cache.hot()) {
                 b.code = cache.translate(b);
             }
-            if (len == 0 && fenceI(pc, ramSize)) cache.invalidateAll();
+            if (len == 0 && fenceI(pc, ramSize)) {
+                cache.invalidateAll();
+                epoch = cache.epoch();
+            }
             h.setPc(pc);
             int exit = h.interpret(Math.max(1, Math.min(len, budget - n)));
             n += h.steps();

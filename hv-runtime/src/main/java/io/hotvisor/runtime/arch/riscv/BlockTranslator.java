@@ -29,7 +29,7 @@ final class BlockTranslator {
     private static final String RUNNER = Type.getInternalName(BlockRunner.class);
     private static final String OPS = Type.getInternalName(MulDiv.class);
     private static final String EXEC_DESC = "([J" + Type.getDescriptor(GuestMemory.class) + Type.getDescriptor(BlockRunner.class) + ")J";
-    private static final int X = 1, MEM_ARG = 2, RUNNER_ARG = 3, FIRST_REG = 4, TMP = FIRST_REG + 64;
+    private static final int X = 1, MEM_ARG = 2, RUNNER_ARG = 3, FIRST_REG = 4, TMP = FIRST_REG + 64, LEFT = TMP + 2;
 
     private final MethodHandles.Lookup lookup = MethodHandles.lookup();
 
@@ -75,6 +75,9 @@ final class BlockTranslator {
         private final boolean[] written = new boolean[32];
         private final Label[] tryStart, tryEnd, handler;
         private final boolean[][] writtenBefore;
+        /** Every register the block writes: what a self-looping block writes back wherever it leaves. */
+        private final boolean[] writtenAnywhere = new boolean[32];
+        private final Label top = new Label();
 
         Emitter(MethodVisitor mv, Block block) {
             this.mv = mv;
@@ -111,6 +114,20 @@ final class BlockTranslator {
                 mv.visitInsn(Opcodes.LALOAD);
                 mv.visitVarInsn(Opcodes.LSTORE, slot(r));
             }
+            if (block.selfLoop) {
+                for (long e : entries) {
+                    int m = (int) e;
+                    int op = m & 0xff, rd = (m >>> 8) & 31;
+                    if (rd != 0 && !(op >= Op.BEQ && op <= Op.BGEU) && !(op >= Op.SB && op <= Op.SD)) writtenAnywhere[rd] = true;
+                }
+                // left = instructions the slice still allows after this pass
+                mv.visitVarInsn(Opcodes.ALOAD, RUNNER_ARG);
+                mv.visitFieldInsn(Opcodes.GETFIELD, RUNNER, "budget", "J");
+                pushLong(entries.length);
+                mv.visitInsn(Opcodes.LSUB);
+                mv.visitVarInsn(Opcodes.LSTORE, LEFT);
+                mv.visitLabel(top);
+            }
             boolean ended = false;
             for (int i = 0; i < entries.length && !ended; i++) {
                 writtenBefore[i] = written.clone();
@@ -125,7 +142,10 @@ final class BlockTranslator {
             for (int i = 0; i < entries.length; i++) {
                 if (handler[i] == null) continue;
                 mv.visitLabel(handler[i]);
-                writeBack(writtenBefore[i]); // the fault stays on the operand stack underneath
+                // the fault stays on the operand stack underneath; in a loop, a later instruction
+                // of the previous pass may have written any register
+                writeBack(block.selfLoop ? writtenAnywhere : writtenBefore[i]);
+                storeLoopRetired();
                 mv.visitVarInsn(Opcodes.ALOAD, RUNNER_ARG);
                 pushInt(i);
                 mv.visitFieldInsn(Opcodes.PUTFIELD, RUNNER, "faultIndex", "I");
@@ -167,22 +187,16 @@ final class BlockTranslator {
                     return true;
                 }
                 case Op.BEQ, Op.BNE, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU -> {
+                    if (block.selfLoop) {
+                        selfLoop(op, rs1, rs2, next);
+                        return true;
+                    }
                     writeBack(written);
                     load(rs1);
                     load(rs2);
-                    if (op == Op.BLTU || op == Op.BGEU) {
-                        mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Long", "compareUnsigned", "(JJ)I", false);
-                    } else {
-                        mv.visitInsn(Opcodes.LCMP);
-                    }
-                    int jump = switch (op) {
-                        case Op.BEQ -> Opcodes.IFEQ;
-                        case Op.BNE -> Opcodes.IFNE;
-                        case Op.BLT, Op.BLTU -> Opcodes.IFLT;
-                        default -> Opcodes.IFGE;
-                    };
+                    compare(op);
                     Label taken = new Label();
-                    mv.visitJumpInsn(jump, taken);
+                    mv.visitJumpInsn(jumpIf(op), taken);
                     pushLong(next);
                     mv.visitInsn(Opcodes.LRETURN);
                     mv.visitLabel(taken);
@@ -266,6 +280,70 @@ final class BlockTranslator {
                 default -> throw new IllegalArgumentException("operation " + op + " is not translatable");
             }
             return false;
+        }
+
+        /**
+         * The closing branch of a self-looping block: taken, it jumps back to the block's start
+         * without leaving the method while the slice's budget covers another pass.
+         */
+        private void selfLoop(int op, int rs1, int rs2, long next) {
+            load(rs1);
+            load(rs2);
+            compare(op);
+            Label taken = new Label(), leave = new Label();
+            mv.visitJumpInsn(jumpIf(op), taken);
+            exit(next);
+            mv.visitLabel(taken);
+            int len = block.length();
+            mv.visitVarInsn(Opcodes.LLOAD, LEFT);
+            pushLong(len);
+            mv.visitInsn(Opcodes.LCMP);
+            mv.visitJumpInsn(Opcodes.IFLT, leave);
+            mv.visitVarInsn(Opcodes.LLOAD, LEFT);
+            pushLong(len);
+            mv.visitInsn(Opcodes.LSUB);
+            mv.visitVarInsn(Opcodes.LSTORE, LEFT);
+            mv.visitJumpInsn(Opcodes.GOTO, top);
+            mv.visitLabel(leave);
+            exit(block.pc);
+        }
+
+        /** Leaves a self-looping block for {@code pc}. */
+        private void exit(long pc) {
+            writeBack(writtenAnywhere);
+            storeLoopRetired();
+            pushLong(pc);
+            mv.visitInsn(Opcodes.LRETURN);
+        }
+
+        /** runner.loopRetired = (budget - length) - left: the instructions of the completed earlier passes. */
+        private void storeLoopRetired() {
+            if (!block.selfLoop) return;
+            mv.visitVarInsn(Opcodes.ALOAD, RUNNER_ARG);
+            mv.visitVarInsn(Opcodes.ALOAD, RUNNER_ARG);
+            mv.visitFieldInsn(Opcodes.GETFIELD, RUNNER, "budget", "J");
+            pushLong(block.length());
+            mv.visitInsn(Opcodes.LSUB);
+            mv.visitVarInsn(Opcodes.LLOAD, LEFT);
+            mv.visitInsn(Opcodes.LSUB);
+            mv.visitFieldInsn(Opcodes.PUTFIELD, RUNNER, "loopRetired", "J");
+        }
+
+        private void compare(int op) {
+            if (op == Op.BLTU || op == Op.BGEU) {
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Long", "compareUnsigned", "(JJ)I", false);
+            } else {
+                mv.visitInsn(Opcodes.LCMP);
+            }
+        }
+
+        private static int jumpIf(int op) {
+            return switch (op) {
+                case Op.BEQ -> Opcodes.IFEQ;
+                case Op.BNE -> Opcodes.IFNE;
+                case Op.BLT, Op.BLTU -> Opcodes.IFLT;
+                default -> Opcodes.IFGE;
+            };
         }
 
         private void address(int rs1, long imm) {

@@ -56,6 +56,24 @@ class TranslatorTest {
     }
 
     @Test
+    void aFaultOnALaterPassOfASelfLoopingBlockIsPrecise() {
+        Asm a = withTrapHandler();
+        a.label("loop");
+        long faultPc = a.here();
+        a.ld(A0, A1, 0).addi(A1, A1, 8).addi(A2, A2, 1).bne(A2, A3, "loop").ecall();
+        Translated t = translated(trapHandler(a));
+        TestMachine m = t.machine().set(A1, RAM_END - 16).set(A3, 100);
+        m.runToEcall();
+        assertEquals(Csr.CAUSE_LOAD_ACCESS, m.reg(SCAUSE));
+        assertEquals(faultPc, m.reg(SEPC));
+        assertEquals(RAM_END, m.reg(STVAL));
+        assertEquals(2L, m.reg(A2));
+        assertEquals(RAM_END, m.reg(A1));
+        // la (2) + csrw + two full passes (8) + nothing of the third; then the handler's 4 csrr and its ecall
+        assertEquals(3 + 8 + 5, m.hart.instret());
+    }
+
+    @Test
     void everyBudgetRetiresExactlyAsManyInstructionsAsTheInterpreter() {
         for (long budget = 1; budget <= 40; budget++) {
             Translated t = translated(sumLoop());
