@@ -48,7 +48,7 @@ final class RunCommand implements Callable<Integer> {
     String schedGran;
 
     @Option(names = "--engine", description = "interpreter or translator (default: ${DEFAULT-VALUE})")
-    String engine = HostConfig.DEFAULT_ENGINE.toString();
+    String engine = Engine.TRANSLATOR.toString();
 
     @Option(names = "--verbose", description = "show the host log on stderr")
     boolean verbose;
