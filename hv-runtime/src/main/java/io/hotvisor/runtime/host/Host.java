@@ -101,6 +101,7 @@ public final class Host implements DomainDirectory, AutoCloseable {
         if (byName(cfg.name()) != null) throw new IllegalArgumentException("a domain named '" + cfg.name() + "' already exists");
         int id = nextId.getAndIncrement();
         Domain d = new Domain(id, cfg, sbi::handlerFor, this::timebase);
+        d.useTranslator(config.engine() == Engine.TRANSLATOR);
         if (config.logConsole()) {
             // Rate-limited: a guest printing in a loop must not flood the host log (its ring keeps everything).
             ConsoleLogLimit limit = new ConsoleLogLimit(id, line -> LOG.log(System.Logger.Level.INFO, "(d{0} {1}) {2}", id, cfg.name(), line),
@@ -127,6 +128,16 @@ public final class Host implements DomainDirectory, AutoCloseable {
         System.Logger.Level level = how.state() == io.hotvisor.runtime.domain.DomainState.CRASHED
                 ? System.Logger.Level.WARNING : System.Logger.Level.INFO;
         LOG.log(level, "d{0} {1} {2}: {3}", d.id(), d.name(), how.state().name().toLowerCase(), how.detail());
+    }
+
+    /**
+     * Drops every domain's translated guest code, so that nothing translated before now runs again:
+     * the livepatch agent calls it after patching the translator or the interpreter, while every
+     * pCPU is parked in the rendezvous. Thread-safe at any time; a pCPU in the middle of a block
+     * finishes that block first.
+     */
+    public void invalidateTranslations() {
+        for (Domain d : domains.values()) d.invalidateTranslations();
     }
 
     /** Live domains, by id. */
