@@ -152,7 +152,7 @@ final class BuildCommand implements Callable<Integer> {
             List<String> details = new ArrayList<>();
             for (String d : e.details()) {
                 details.add(d);
-                if (explain && e.error() == BuildError.REFUSED) {
+                if (explain && e.error() == BuildError.REFUSED && !d.startsWith("note: ")) {
                     details.add("    instead: " + Explanations.of(d, e.bundleUpdate()));
                 }
             }
