@@ -75,10 +75,12 @@ public final class HostReview {
         }
         BootOnlyCode boot = BootOnlyCode.of(in.before());
         for (Verdict v : in.verdicts()) {
-            if (v.kind() != Verdict.Kind.REDEFINE) {
+            // A refused class is named too: the author learns every reason at once.
+            byte[] after = v.kind() == Verdict.Kind.REDEFINE ? v.bytes() : in.head().get(v.className());
+            if (v.kind() == Verdict.Kind.DEFINE || after == null || !in.before().containsKey(v.className())) {
                 continue;
             }
-            for (String[] m : BootOnlyCode.changedMethods(in.before().get(v.className()), v.bytes())) {
+            for (String[] m : BootOnlyCode.changedMethods(in.before().get(v.className()), after)) {
                 boot.reason(v.className(), m[0], m[1]).ifPresent(why -> {
                     String line = v.className() + ": " + (m[0].equals("<init>") ? "constructor" : "method " + m[0]) + m[1]
                             + " changed, but " + why + ", so the new code would never run";
