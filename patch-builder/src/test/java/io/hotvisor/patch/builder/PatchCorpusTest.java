@@ -110,13 +110,8 @@ class PatchCorpusTest {
         BuildResult r = build(host.change("swap-both-changed-hooked", edits));
         assertThat(classes(r)).containsExactly("io.hotvisor.runtime.control.HostCommands", "io.hotvisor.runtime.control.SwapHooks");
         assertThat(r.notes()).anySatisfy(n -> assertThat(n).startsWith("boot-only: io.hotvisor.runtime.control.HostCommands: method register("));
-        try (Redefined jvm = new Redefined(host, null)) {
-            Map<String, Object> commands = jvm.registerCommands();
-            jvm.redefine(r);
-            // The command objects were made at "boot", before the payload: each must run its own new body.
-            assertThat(jvm.failureCode(commands.get("pause"), "pause")).isEqualTo("NEW_PAUSE");
-            assertThat(jvm.failureCode(commands.get("unpause"), "unpause")).isEqualTo("NEW_UNPAUSE");
-        }
+        // The command objects were made at "boot", before the payload: each must run its own new body.
+        assertThat(pauseAndUnpauseAfter(r)).containsExactly("NEW_PAUSE", "NEW_UNPAUSE");
     }
 
     @Test
@@ -124,12 +119,17 @@ class PatchCorpusTest {
         String head = host.change("lambda-changed", edit(COMMANDS, replace(PAUSE, failFirst(PAUSE, "NEW_PAUSE"))));
         BuildResult r = build(head);
         assertThat(classes(r)).containsExactly("io.hotvisor.runtime.control.HostCommands");
+        // unpause is unchanged: it still looks the domain up first, on this test's host-less registration
+        assertThat(pauseAndUnpauseAfter(r)).satisfiesExactly(p -> assertThat(p).isEqualTo("NEW_PAUSE"),
+                u -> assertThat(u).startsWith("java.lang.NullPointerException"));
+    }
+
+    /** Registers the commands on the base classes, applies the payload, and runs pause then unpause: how each failed. */
+    private List<String> pauseAndUnpauseAfter(BuildResult payload) throws Exception {
         try (Redefined jvm = new Redefined(host, null)) {
             Map<String, Object> commands = jvm.registerCommands();
-            jvm.redefine(r);
-            assertThat(jvm.failureCode(commands.get("pause"), "pause")).isEqualTo("NEW_PAUSE");
-            // unchanged: it still looks the domain up first, on this test's host-less registration
-            assertThat(jvm.failureCode(commands.get("unpause"), "unpause")).startsWith("java.lang.NullPointerException");
+            jvm.redefine(payload);
+            return List.of(jvm.failureCode(commands.get("pause"), "pause"), jvm.failureCode(commands.get("unpause"), "unpause"));
         }
     }
 

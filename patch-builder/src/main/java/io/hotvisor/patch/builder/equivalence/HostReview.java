@@ -81,9 +81,14 @@ public final class HostReview {
                 continue;
             }
             for (String[] m : BootOnlyCode.changedMethods(in.before().get(v.className()), after)) {
+                if (m[0].equals("<clinit>")) {
+                    continue; // the classifier refuses a changed static initialiser already
+                }
                 boot.reason(v.className(), m[0], m[1]).ifPresent(why -> {
-                    String line = v.className() + ": " + (m[0].equals("<init>") ? "constructor" : "method " + m[0]) + m[1]
-                            + " changed, but " + why + ", so the new code would never run";
+                    String line = v.className() + ": " + (m[0].equals("<init>") ? "constructor" : "method " + m[0]) + "("
+                            + String.join(", ", java.util.Arrays.stream(org.objectweb.asm.Type.getArgumentTypes(m[1]))
+                                    .map(t -> t.getClassName().substring(t.getClassName().lastIndexOf('.') + 1)).toList())
+                            + ") changed, but " + why + ", so the new code would never run";
                     if (in.hasHooks()) {
                         notes.add("boot-only: " + line + "; the payload's hooks are taken to re-run it");
                     } else {
