@@ -66,10 +66,7 @@ class PatchCorpusTest {
 
     @Test
     void literalChangeBuildsAndTheNewValueIsReturned() throws Exception {
-        String head = host.change("literal", edit(CONFIG, replace("new Topology(2, 2)", "new Topology(4, 2)")));
-        BuildResult r = build(head);
-        assertThat(classes(r)).containsExactly("io.hotvisor.runtime.host.HostConfig");
-        try (Redefined jvm = new Redefined(host, r)) {
+        try (Redefined jvm = applied("literal", CONFIG, "new Topology(2, 2)", "new Topology(4, 2)", "io.hotvisor.runtime.host.HostConfig")) {
             Object config = jvm.call("io.hotvisor.runtime.host.HostConfig", "defaults");
             assertThat(config.getClass().getMethod("topology").invoke(config).toString()).isEqualTo("4x2");
         }
@@ -148,10 +145,8 @@ class PatchCorpusTest {
 
     @Test
     void stringSwitchChangeBuilds() throws Exception {
-        String head = host.change("string-switch", edit(GRAN, replace("case \"core\" -> CORE;", "case \"core\", \"smt\" -> CORE;")));
-        BuildResult r = build(head);
-        assertThat(classes(r)).containsExactly("io.hotvisor.runtime.sched.SchedGran");
-        try (Redefined jvm = new Redefined(host, r)) {
+        try (Redefined jvm = applied("string-switch", GRAN, "case \"core\" -> CORE;", "case \"core\", \"smt\" -> CORE;",
+                "io.hotvisor.runtime.sched.SchedGran")) {
             assertThat(jvm.call("io.hotvisor.runtime.sched.SchedGran", "parse", "smt").toString()).isEqualTo("core");
         }
     }
@@ -254,6 +249,13 @@ class PatchCorpusTest {
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    /** Builds a one-replacement change, checks the classes it carries, and applies it to the base classes in this JVM. */
+    private Redefined applied(String branch, String path, String from, String to, String... carried) throws Exception {
+        BuildResult r = build(host.change(branch, edit(path, replace(from, to))));
+        assertThat(classes(r)).containsExactly(carried);
+        return new Redefined(host, r);
+    }
 
     private BuildResult build(String head) throws BuildException {
         return new PatchBuilder(host.request(head, false, host.target), PatchBuilder.Progress.NONE).build();
