@@ -4,6 +4,7 @@ import io.hotvisor.patch.builder.bundle.BundleJars;
 import io.hotvisor.patch.builder.bundle.BundleUpdate;
 import io.hotvisor.patch.builder.bundle.BundleUpdates;
 import io.hotvisor.patch.builder.compile.CompiledModule;
+import io.hotvisor.patch.builder.compile.ModuleBuilds;
 import io.hotvisor.patch.builder.equivalence.HostReview;
 import io.hotvisor.patch.builder.host.ChangePlan;
 import io.hotvisor.patch.builder.host.HostBuild;
@@ -117,6 +118,7 @@ public final class PatchBuilder {
         progress.stage(1, "reading revisions");
         try (GitSources git = GitSources.open(request.repo())) {
             GitSources.Revision base = git.resolve(request.base());
+            HostCompiler compiler = new HostCompiler(target, request.mavenRepo(), request.cacheDir(), git.workTree());
             SourceTree baseTree = git.tree(base);
             SourceTree headTree;
             // What the host runs before this payload: the base, plus the diffs of the payloads below it.
@@ -134,12 +136,16 @@ public final class PatchBuilder {
                 for (Path f : files) {
                     diffs.add(readDiff(f));
                 }
-                List<SourceTree> trees = git.applyDiffs(base, files, diffs);
+                // The trees hold every module the whole host compiles, not only the ones the diffs touch.
+                Set<String> roots = new TreeSet<>();
+                for (String module : ModuleBuilds.withSiblings(baseTree, compiler.modules())) {
+                    roots.add(module.contains("/") ? module.substring(0, module.indexOf('/')) : module);
+                }
+                List<SourceTree> trees = git.applyDiffs(base, files, diffs, roots);
                 headTree = trees.get(trees.size() - 1);
                 oldTree = trees.size() > 1 ? trees.get(trees.size() - 2) : baseTree;
                 changed = git.changedPathsOfDiff(oldTree, headTree);
             }
-            HostCompiler compiler = new HostCompiler(target, request.mavenRepo(), request.cacheDir(), git.workTree());
             List<String> touched = touchedModules(compiler.modules(), changed);
             progress.done(touched.isEmpty() ? "no module of the target changed" : "modules " + String.join(", ", touched));
             if (touched.isEmpty()) {
