@@ -91,19 +91,8 @@ public final class LivepatchAgent implements AutoCloseable {
         Objects.requireNonNull(trust, "trust");
         Objects.requireNonNull(locator, "locator");
         this.events = new Events(clock, config.events());
-        Journal journal = null;
-        String degraded;
-        try {
-            journal = openJournal(stateDir, clock, hostBuildId);
-            degraded = journal.damage() == null ? null : damaged(journal);
-        } catch (IOException e) {
-            degraded = "the livepatch state directory " + stateDir + " cannot be used: " + e.getMessage()
-                    + "; check that it exists, is writable and has free space";
-        }
-        if (degraded != null) {
-            events.error(null, "livepatch is DEGRADED, every action is refused: " + degraded);
-        }
-        this.actions = new ActionJournal(journal, degraded, table, events);
+        Repair.Opened opened = Repair.open(stateDir, clock, hostBuildId, events);
+        this.actions = new ActionJournal(opened.journal(), opened.degraded(), table, events);
         ClassRecord record = new ClassRecord(Objects.requireNonNull(runningBytes, "runningBytes"));
         ClassDefiner definer = new ClassDefiner(record, table);
         Planner planner = new Planner(record, locator, definer);
@@ -117,21 +106,6 @@ public final class LivepatchAgent implements AutoCloseable {
         this.uploadCheck = new UploadCheck(trust, hostBuildId, table, planner, this::action);
         this.recovery = new Recovery(actions, table, stateDir, hostBuildId, events);
         this.repair = new Repair(actions, table, stateDir, hostBuildId, clock, events);
-    }
-
-    /** Opens the journal, and the folder for kept payloads, in {@code stateDir}. */
-    static Journal openJournal(Path stateDir, Clock clock, BuildId hostBuildId) throws IOException {
-        Files.createDirectories(stateDir.resolve(PAYLOAD_DIR));
-        if (!Files.isWritable(stateDir) || !Files.isWritable(stateDir.resolve(PAYLOAD_DIR))) {
-            throw new IOException("it is not writable");
-        }
-        return Journal.open(stateDir, clock, hostBuildId.hex());
-    }
-
-    /** Why a damaged journal makes the agent DEGRADED. */
-    static String damaged(Journal journal) {
-        return "the journal " + journal.file() + " is damaged at " + journal.damage() + "; replay stopped there and no"
-                + " payload was uploaded or applied again";
     }
 
     /**

@@ -36,6 +36,42 @@ final class Repair {
         this.events = events;
     }
 
+    /** The journal as found at start, or null, and why the agent is DEGRADED, or null. */
+    record Opened(Journal journal, String degraded) {
+    }
+
+    /** Opens the state directory at start; never throws: what cannot be trusted makes the agent DEGRADED. */
+    static Opened open(Path stateDir, Clock clock, BuildId hostBuildId, Events events) {
+        Journal journal = null;
+        String degraded;
+        try {
+            journal = openJournal(stateDir, clock, hostBuildId);
+            degraded = journal.damage() == null ? null : damaged(journal);
+        } catch (IOException e) {
+            degraded = "the livepatch state directory " + stateDir + " cannot be used: " + e.getMessage()
+                    + "; check that it exists, is writable and has free space";
+        }
+        if (degraded != null) {
+            events.error(null, "livepatch is DEGRADED, every action is refused: " + degraded);
+        }
+        return new Opened(journal, degraded);
+    }
+
+    /** Opens the journal, and the folder for kept payloads, in {@code stateDir}. */
+    static Journal openJournal(Path stateDir, Clock clock, BuildId hostBuildId) throws IOException {
+        Files.createDirectories(stateDir.resolve(LivepatchAgent.PAYLOAD_DIR));
+        if (!Files.isWritable(stateDir) || !Files.isWritable(stateDir.resolve(LivepatchAgent.PAYLOAD_DIR))) {
+            throw new IOException("it is not writable");
+        }
+        return Journal.open(stateDir, clock, hostBuildId.hex());
+    }
+
+    /** Why a damaged journal makes the agent DEGRADED. */
+    static String damaged(Journal journal) {
+        return "the journal " + journal.file() + " is damaged at " + journal.damage() + "; replay stopped there and no"
+                + " payload was uploaded or applied again";
+    }
+
     /** The plan, one line each; with {@code confirm}, carried out, and the lines say what was done. */
     List<String> run(boolean confirm, Recovery recovery, Recovery.Steps steps) throws LivepatchException {
         String why = actions.degraded();
@@ -57,14 +93,14 @@ final class Repair {
         }
         Journal journal;
         try {
-            journal = LivepatchAgent.openJournal(stateDir, clock, hostBuildId);
+            journal = openJournal(stateDir, clock, hostBuildId);
         } catch (IOException e) {
             throw new LivepatchException(ErrorCode.IO_ERROR, "the livepatch state directory " + stateDir
                     + " still cannot be used: " + e.getMessage() + "; fix its permissions or free space, then recover again", e);
         }
         actions.journal(journal);
         if (journal.damage() != null) {
-            actions.degraded(LivepatchAgent.damaged(journal));
+            actions.degraded(damaged(journal));
             lines.add("the state directory opens now, but its journal is damaged: " + journal.damage()
                     + "; run 'hvctl livepatch recover' again to see what recovery will do");
             return lines;
@@ -94,7 +130,7 @@ final class Repair {
         try {
             Path aside = damaged.setAside();
             lines.add("kept the damaged journal as " + aside);
-            fresh = LivepatchAgent.openJournal(stateDir, clock, hostBuildId);
+            fresh = openJournal(stateDir, clock, hostBuildId);
         } catch (IOException e) {
             throw new LivepatchException(ErrorCode.IO_ERROR, "cannot start a new journal in " + stateDir + ": "
                     + e.getMessage() + "; nothing else was changed", e);

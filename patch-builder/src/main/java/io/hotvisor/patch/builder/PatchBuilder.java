@@ -1,5 +1,7 @@
 package io.hotvisor.patch.builder;
 
+import io.hotvisor.patch.format.AtomicFiles;
+
 import io.hotvisor.patch.builder.bundle.BundleJars;
 import io.hotvisor.patch.builder.bundle.BundleUpdate;
 import io.hotvisor.patch.builder.bundle.BundleUpdates;
@@ -36,7 +38,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -447,25 +448,12 @@ public final class PatchBuilder {
         return r + " redefine, " + d + " define, " + x + " refused";
     }
 
-    /** Writes beside the target and renames, so the file is whole or absent. */
+    /** Writes durably and atomically ({@link AtomicFiles}), so the file is whole or absent. */
     static void writeAtomically(Path file, byte[] bytes) throws BuildException {
-        Path target = file.toAbsolutePath();
-        Path tmp = null;
         try {
-            Files.createDirectories(target.getParent());
-            tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-            Files.write(tmp, bytes);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(file, bytes);
         } catch (IOException e) {
             throw new BuildException(BuildError.IO_ERROR, "cannot write " + file + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: a leftover hidden temp file, never a partial payload
-                }
-            }
         }
     }
 }
