@@ -67,7 +67,8 @@ public final class ClasspathResolver {
         return out;
     }
 
-    private boolean ownModuleJar(String file) {
+    /** Whether {@code file} is a jar of one of the checkout's own modules (never looked up: compiled from source). */
+    public boolean ownModuleJar(String file) {
         for (String m : ownModules) {
             if (file.startsWith(m + "-") && file.endsWith(".jar") && Character.isDigit(file.charAt(m.length() + 1))) {
                 return true;

@@ -93,6 +93,16 @@ public final class ModuleBuilds {
         return List.copyOf(out);
     }
 
+    /**
+     * Every jar the build-info records, for a module whose own classpath it does not record and that
+     * no recorded module needs (extra jars on a classpath do not change what javac writes).
+     */
+    private List<Path> allJars() {
+        Set<Path> all = new LinkedHashSet<>();
+        jarsByModule.keySet().stream().sorted().forEach(m -> all.addAll(jarsByModule.get(m)));
+        return List.copyOf(all);
+    }
+
     private CompiledModule build(SourceTree tree, String module, Set<String> visiting) throws BuildException {
         return build(tree, module, visiting, List.of());
     }
@@ -110,7 +120,7 @@ public final class ModuleBuilds {
         try {
             String sourceDir = module + "/src/main/java";
             Optional<ObjectId> treeId = tree.subtreeId(sourceDir);
-            List<Path> jars = jarsByModule.getOrDefault(module, inherited);
+            List<Path> jars = jarsByModule.getOrDefault(module, inherited.isEmpty() ? allJars() : inherited);
             List<CompiledModule> siblings = new ArrayList<>();
             for (String sibling : siblingsOf(tree, module)) {
                 siblings.add(build(tree, sibling, visiting, jars));

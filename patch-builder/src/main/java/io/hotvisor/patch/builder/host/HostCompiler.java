@@ -37,7 +37,8 @@ public final class HostCompiler {
                 workTree == null ? java.util.Set.of() : ClasspathResolver.moduleNamesOf(workTree));
         // One walk of the repository for the jars of all modules, then each module's list in its order.
         Map<String, BuildInfo.Jar> union = new LinkedHashMap<>();
-        target.modules().forEach(m -> m.classpath().forEach(j -> union.putIfAbsent(j.file() + " " + j.sha256().hex(), j)));
+        target.modules().forEach(m -> m.classpath().stream().filter(j -> !resolver.ownModuleJar(j.file()))
+                .forEach(j -> union.putIfAbsent(j.file() + " " + j.sha256().hex(), j)));
         List<Path> found = resolver.resolve(String.join(", ", modules), new ArrayList<>(union.values()));
         Map<String, Path> pathOf = new HashMap<>();
         int i = 0;
@@ -48,7 +49,8 @@ public final class HostCompiler {
         Map<String, List<BuildInfo.Jar>> hashes = new HashMap<>();
         for (BuildInfo.Module m : target.modules()) {
             hashes.put(m.path(), m.classpath());
-            jars.put(m.path(), m.classpath().stream().map(j -> pathOf.get(j.file() + " " + j.sha256().hex())).toList());
+            jars.put(m.path(), m.classpath().stream().filter(j -> !resolver.ownModuleJar(j.file()))
+                    .map(j -> pathOf.get(j.file() + " " + j.sha256().hex())).toList());
         }
         this.builds = new ModuleBuilds(target.compiler(), jars, hashes, cacheDir);
     }
