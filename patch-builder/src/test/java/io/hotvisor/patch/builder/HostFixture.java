@@ -26,18 +26,19 @@ import org.eclipse.jgit.revwalk.RevCommit;
 
 /**
  * A copy of this repository's own host code in a real git repository, and the build-info of the
- * host built from it: modules {@code patch-api}, {@code hv-runtime}, {@code patch-format},
+ * host built from it: modules {@code patch-api}, {@code host-api}, {@code hv-runtime}, {@code patch-format},
  * {@code microcode-late-load} and {@code osgi-bundles/bundle-host} (its activator), compiled by the
  * builder as the distribution's Maven build compiles them, cut into bundles as the distribution
  * cuts them (command-line packages left out). Each patch case is a branch off the base commit.
  */
 final class HostFixture implements AutoCloseable {
     static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
-    static final List<String> MODULES = List.of("patch-api", "hv-runtime", "patch-format", "microcode-late-load",
+    static final List<String> MODULES = List.of("patch-api", "host-api", "hv-runtime", "patch-format", "microcode-late-load",
             "osgi-bundles/bundle-host");
     /** The dependency jars of each module (file-name prefixes, found on this test's classpath). */
     private static final Map<String, List<String>> JARS = Map.of(
             "patch-api", List.of(),
+            "host-api", List.of("jackson-databind-", "jackson-annotations-", "jackson-core-"),
             "hv-runtime", List.of("picocli-", "jackson-databind-", "jackson-annotations-", "jackson-core-"),
             "patch-format", List.of("jackson-databind-", "jackson-annotations-", "jackson-core-", "asm-9", "picocli-"),
             "microcode-late-load", List.of("jackson-databind-", "jackson-annotations-", "jackson-core-", "picocli-"),
