@@ -39,7 +39,7 @@ final class HostFixture implements AutoCloseable {
     private static final Map<String, List<String>> JARS = Map.of(
             "patch-api", List.of(),
             "host-api", List.of("jackson-databind-", "jackson-annotations-", "jackson-core-"),
-            "hv-runtime", List.of("picocli-", "jackson-databind-", "jackson-annotations-", "jackson-core-"),
+            "hv-runtime", List.of("picocli-", "jackson-databind-", "jackson-annotations-", "jackson-core-", "asm-9"),
             "patch-format", List.of("jackson-databind-", "jackson-annotations-", "jackson-core-", "asm-9", "picocli-"),
             "microcode-late-load", List.of("jackson-databind-", "jackson-annotations-", "jackson-core-", "picocli-"),
             "osgi-bundles/bundle-host", List.of("picocli-", "jackson-databind-", "jackson-annotations-", "jackson-core-",

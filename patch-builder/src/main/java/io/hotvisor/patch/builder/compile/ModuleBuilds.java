@@ -122,8 +122,9 @@ public final class ModuleBuilds {
             Optional<ObjectId> treeId = tree.subtreeId(sourceDir);
             List<Path> jars = jarsByModule.getOrDefault(module, inherited.isEmpty() ? allJars() : inherited);
             List<CompiledModule> siblings = new ArrayList<>();
-            for (String sibling : siblingsOf(tree, module)) {
-                siblings.add(build(tree, sibling, visiting, jars));
+            // Maven's compile classpath holds the siblings' own compile dependencies too: transitively.
+            for (String sibling : withSiblings(tree, siblingsOf(tree, module))) {
+                siblings.add(build(tree, sibling, new LinkedHashSet<>(visiting), jars));
             }
             List<Path> classpath = new ArrayList<>();
             siblings.forEach(s -> classpath.add(s.directory()));
