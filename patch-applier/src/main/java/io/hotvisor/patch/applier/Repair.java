@@ -79,7 +79,7 @@ final class Repair {
             return List.of("livepatch is not DEGRADED: nothing to recover");
         }
         Journal journal = actions.journal();
-        return journal == null ? reopen(why, confirm, recovery, steps) : restart(journal, confirm, steps);
+        return journal == null ? reopen(why, confirm, recovery, steps) : restart(journal, confirm, recovery, steps);
     }
 
     private List<String> reopen(String why, boolean confirm, Recovery recovery, Recovery.Steps steps)
@@ -112,7 +112,8 @@ final class Repair {
         return lines;
     }
 
-    private List<String> restart(Journal damaged, boolean confirm, Recovery.Steps steps) throws LivepatchException {
+    private List<String> restart(Journal damaged, boolean confirm, Recovery recovery, Recovery.Steps steps)
+            throws LivepatchException {
         Replay intact = Replay.of(damaged.records());
         List<String> names = new ArrayList<>(intact.uploaded().keySet());
         List<String> lines = new ArrayList<>();
@@ -138,17 +139,7 @@ final class Repair {
         actions.journal(fresh);
         actions.degraded(null);
         JournalRecord begin = actions.append(JournalRecord.begin("recover", null, null).withCause("operator: damaged journal"));
-        for (String name : names) {
-            JournalRecord up = intact.uploaded().get(name);
-            try {
-                steps.upload(name, Files.readAllBytes(stateDir.resolve(up.file())));
-                lines.add("uploaded " + name + " again (CHECKED)");
-            } catch (IOException | RuntimeException x) {
-                lines.add("cannot upload " + name + " again from " + up.file() + ": " + x.getMessage());
-            } catch (LivepatchException x) {
-                lines.add("cannot upload " + name + " again: " + x.code() + ": " + x.getMessage());
-            }
-        }
+        recovery.reupload(intact.uploaded().values(), steps, lines);
         actions.append(JournalRecord.end(begin, JournalRecord.OK, null, String.join("; ", lines)));
         lines.add("livepatch is no longer DEGRADED; " + table.size() + " payload(s) uploaded, none applied");
         events.warning(null, "recovered by the operator: " + String.join("; ", lines));
