@@ -1,5 +1,7 @@
 package io.hotvisor.patch.applier;
 
+import io.hotvisor.control.Taints;
+import io.hotvisor.patch.applier.health.AutoRevert;
 import io.hotvisor.patch.applier.journal.Journal;
 import io.hotvisor.patch.applier.journal.JournalRecord;
 
@@ -28,18 +30,22 @@ final class ActionJournal implements AutoCloseable {
     private volatile String degraded;
     private final PayloadTable table;
     private final Events events;
+    private final Taints taints;
     private volatile String inProgress;
     private volatile boolean closed;
 
     /**
      * @param journal  the journal, or null when the state directory cannot be used
      * @param degraded why the agent cannot trust its state, or null
+     * @param taints   the host's taint flags, set here as actions end (the one place that knows
+     *                 every action's outcome, operator and cause)
      */
-    ActionJournal(Journal journal, String degraded, PayloadTable table, Events events) {
+    ActionJournal(Journal journal, String degraded, PayloadTable table, Events events, Taints taints) {
         this.journal = journal;
-        this.degraded = degraded;
         this.table = table;
         this.events = events;
+        this.taints = taints;
+        degraded(degraded);
     }
 
     /** A body of an action, run with the permit held. */
@@ -111,6 +117,9 @@ final class ActionJournal implements AutoCloseable {
     /** Enters or leaves the DEGRADED state; only the holder of the permit (a recovery) calls it. */
     void degraded(String why) {
         this.degraded = why;
+        if (why != null) {
+            taints.set(Taints.Flag.DEGRADED, "livepatch: " + why);
+        }
     }
 
     /** A new journal after a recovery; only the holder of the permit calls it. */
@@ -151,7 +160,27 @@ final class ActionJournal implements AutoCloseable {
             throw x;
         }
         append(okEnd.apply(JournalRecord.end(written, JournalRecord.OK, null, null), result));
+        taint(written);
         return result;
+    }
+
+    /** The taint flags an action that succeeded leaves on the host. */
+    private void taint(JournalRecord r) {
+        String payload = r.name() + (r.payloadBuildId() == null ? "" : " (payload build-id " + r.payloadBuildId() + ")");
+        boolean operator = r.cause() == null;
+        switch (r.action()) {
+            case "apply", "replace" -> taints.set(Taints.Flag.LIVEPATCH, "livepatch: " + r.action() + " " + payload
+                    + (operator ? "" : ", " + r.cause()));
+            case "revert" -> {
+                if (!operator && r.cause().startsWith(AutoRevert.CAUSE)) {
+                    taints.set(Taints.Flag.HEALTH_REVERT, "livepatch: " + payload + " reverted, " + r.cause());
+                }
+            }
+            default -> { }
+        }
+        if (operator && Boolean.TRUE.equals(r.nodeps())) {
+            taints.set(Taints.Flag.FORCED, "livepatch: " + r.action() + " " + payload + " --nodeps");
+        }
     }
 
     JournalRecord append(JournalRecord r) throws LivepatchException {

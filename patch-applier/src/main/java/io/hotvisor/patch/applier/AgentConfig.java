@@ -1,5 +1,6 @@
 package io.hotvisor.patch.applier;
 
+import io.hotvisor.control.Taints;
 import io.hotvisor.patch.applier.health.HealthCheck;
 
 import java.time.Duration;
@@ -21,10 +22,14 @@ import java.util.function.Consumer;
  * @param healthPeriod       how often its checks run
  * @param healthChecks       host-provided checks (uncaught exceptions, pCPU progress, ...)
  * @param events             receives every event (the host turns them into {@code dmesg} lines)
+ * @param taints             the host's taint flags, which the agent sets: {@code livepatch} when a
+ *                           payload is applied (or re-applied at boot), {@code forced} for an
+ *                           operator's {@code --nodeps}, {@code health-revert} when the health watch
+ *                           reverts, {@code degraded} when the journal or state directory cannot be trusted
  */
 public record AgentConfig(Duration rendezvousTimeout, Duration hookTimeout, Duration windowHookTimeout,
                           Duration healthWindow, Duration healthPeriod, List<HealthCheck> healthChecks,
-                          Consumer<LivepatchEvent> events) {
+                          Consumer<LivepatchEvent> events, Taints taints) {
     public AgentConfig {
         Objects.requireNonNull(rendezvousTimeout, "rendezvousTimeout");
         Objects.requireNonNull(hookTimeout, "hookTimeout");
@@ -33,27 +38,33 @@ public record AgentConfig(Duration rendezvousTimeout, Duration hookTimeout, Dura
         Objects.requireNonNull(healthPeriod, "healthPeriod");
         healthChecks = List.copyOf(healthChecks);
         Objects.requireNonNull(events, "events");
+        Objects.requireNonNull(taints, "taints");
     }
 
-    /** 30 ms rendezvous, 5 s hooks, 200 ms in-window hooks, a 10 s health watch every 100 ms, no checks. */
+    /** 30 ms rendezvous, 5 s hooks, 200 ms in-window hooks, a 10 s health watch every 100 ms, no checks, taints of its own. */
     public static AgentConfig defaults() {
         return new AgentConfig(Duration.ofMillis(30), Duration.ofSeconds(5), Duration.ofMillis(200),
-                Duration.ofSeconds(10), Duration.ofMillis(100), List.of(), e -> { });
+                Duration.ofSeconds(10), Duration.ofMillis(100), List.of(), e -> { }, new Taints());
     }
 
     public AgentConfig withRendezvousTimeout(Duration d) {
-        return new AgentConfig(d, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, events);
+        return new AgentConfig(d, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, events, taints);
     }
 
     public AgentConfig withHookTimeouts(Duration outside, Duration inWindow) {
-        return new AgentConfig(rendezvousTimeout, outside, inWindow, healthWindow, healthPeriod, healthChecks, events);
+        return new AgentConfig(rendezvousTimeout, outside, inWindow, healthWindow, healthPeriod, healthChecks, events, taints);
     }
 
     public AgentConfig withHealthWatch(Duration window, Duration period, List<HealthCheck> checks) {
-        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, window, period, checks, events);
+        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, window, period, checks, events, taints);
     }
 
     public AgentConfig withEvents(Consumer<LivepatchEvent> sink) {
-        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, sink);
+        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, sink, taints);
+    }
+
+    /** Sets the host's taint flags (see {@link #taints}) instead of a registry of the agent's own. */
+    public AgentConfig withTaints(Taints t) {
+        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, events, t);
     }
 }

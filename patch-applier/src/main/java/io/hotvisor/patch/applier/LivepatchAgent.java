@@ -92,7 +92,7 @@ public final class LivepatchAgent implements AutoCloseable {
         Objects.requireNonNull(locator, "locator");
         this.events = new Events(clock, config.events());
         Repair.Opened opened = Repair.open(stateDir, clock, hostBuildId, events);
-        this.actions = new ActionJournal(opened.journal(), opened.degraded(), table, events);
+        this.actions = new ActionJournal(opened.journal(), opened.degraded(), table, events, config.taints());
         ClassRecord record = new ClassRecord(Objects.requireNonNull(runningBytes, "runningBytes"));
         ClassDefiner definer = new ClassDefiner(record, table);
         Planner planner = new Planner(record, locator, definer);

@@ -1,5 +1,6 @@
 package io.hotvisor.patch.applier;
 
+import io.hotvisor.control.Taints;
 import io.hotvisor.patch.applier.journal.Journal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -133,6 +134,7 @@ class DegradedStateTest {
         Files.writeString(state, "not a directory");
         try (Harness h = new Harness(state)) {
             assertThat(h.agent.degraded().orElseThrow()).contains("cannot be used");
+            assertThat(h.taints.marks()).extracting(Taints.Mark::flag).containsExactly(Taints.Flag.DEGRADED);
             assertThat(h.agent.recover().lines().get(0)).contains("DEGRADED");
             LivepatchException refused = catchThrowableOfType(() -> h.agent.apply("a"), LivepatchException.class);
             assertThat(refused.code()).isEqualTo(ErrorCode.DEGRADED);
@@ -147,6 +149,8 @@ class DegradedStateTest {
             h.agent.upload("a", Payloads.named("a").redefine("fix.Greeter", "v1", "v2").bytes());
             h.agent.apply("a");
             assertThat(h.greet()).isEqualTo("v2");
+            // A taint stays until the host restarts: the host was degraded once.
+            assertThat(h.taints.marks()).extracting(Taints.Mark::flag).containsExactly(Taints.Flag.LIVEPATCH, Taints.Flag.DEGRADED);
         }
     }
 }

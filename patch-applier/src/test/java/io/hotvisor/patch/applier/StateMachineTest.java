@@ -1,5 +1,6 @@
 package io.hotvisor.patch.applier;
 
+import io.hotvisor.control.Taints;
 import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.PayloadError;
 import io.hotvisor.patch.format.manifest.HookPhase;
@@ -202,8 +203,12 @@ class StateMachineTest {
         h.agent.upload("a", greeterV2("a"));
         h.agent.upload("w", Payloads.named("w").redefine("fix.Worker", "v1", "v2").bytes());
         h.agent.apply("a");
+        assertThat(h.taints.marks()).extracting(Taints.Mark::flag).containsExactly(Taints.Flag.LIVEPATCH);
         h.agent.apply("w", ActionOptions.DEFAULT.withNodeps());
         assertThat(h.agent.list().applied()).containsExactly("a", "w");
+        assertThat(h.taints.marks()).extracting(Taints.Mark::flag).containsExactly(Taints.Flag.LIVEPATCH, Taints.Flag.FORCED);
+        assertThat(h.taints.marks().get(0).reason()).contains("apply a");   // the first apply, kept
+        assertThat(h.taints.marks().get(1).reason()).contains("apply w").contains("--nodeps");
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.hotvisor.livepatch.osgi;
 
 import io.hotvisor.control.ControlCommand;
-import io.hotvisor.control.Taints;
 import io.hotvisor.patch.applier.AgentConfig;
 import io.hotvisor.patch.applier.ClassRedefiner;
 import io.hotvisor.patch.applier.LivepatchAgent;
@@ -92,13 +91,13 @@ public final class LivepatchActivator implements BundleActivator {
                 () -> host.domains().stream().anyMatch(Domain::schedulable) && busyEverywhere(host), Duration.ofSeconds(2));
         AgentConfig config = AgentConfig.defaults()
                 .withHealthWatch(Duration.ofSeconds(Long.parseLong(property(ctx, "hotvisor.livepatch-health-window", "10"))),
-                        Duration.ofMillis(100), List.of(uncaught, progress));
+                        Duration.ofMillis(100), List.of(uncaught, progress))
+                .withTaints(host.taints());
         agent = new LivepatchAgent(buildId, trust, state, new ClassRedefiner.ForInstrumentation(inst),
                 new OsgiClassLocator(ctx), host.rendezvous(), new RunningBytes.FromClassLoader(),
                 Clock.systemUTC(), config);
         agent.bundleUpdater(new OsgiBundleUpdater(ctx, host));
         RecoveryReport recovered = agent.recover();
-        agent.degraded().ifPresent(why -> host.taints().set(Taints.Flag.DEGRADED, why));
         LOG.log(System.Logger.Level.INFO, "livepatch agent ready (journal {0}): {1}", agent.journalFile(), recovered);
         for (ControlCommand c : LivepatchCommands.all(agent)) {
             registrations.add(ctx.registerService(ControlCommand.class, c, null));

@@ -21,6 +21,9 @@ import java.util.Objects;
  * host must not keep a payload it found unhealthy.
  */
 public final class AutoRevert implements AutoCloseable {
+    /** How the journal names the cause of a revert this watch made: {@code health: } and the reason. */
+    public static final String CAUSE = "health: ";
+
     private static final int ATTEMPTS = 5;
 
     /** What the automatic revert needs of the agent. */
@@ -115,7 +118,7 @@ public final class AutoRevert implements AutoCloseable {
                 return true;
             }
             target.log(System.Logger.Level.WARNING, name, "health watch failed: " + reason + "; reverting automatically");
-            String cause = "health: " + reason;
+            String cause = CAUSE + reason;
             while (true) {
                 String top = target.top();
                 if (top == null) {
