@@ -86,7 +86,9 @@ public final class HostLauncher {
         props.put("hotvisor.sched-gran", cfg.get("sched-gran"));
         props.put("hotvisor.slice", cfg.get("slice"));
         props.put("hotvisor.log-console", cfg.get("log-console"));
-        if (cfg.get("livepatch-health-window") != null) props.put("hotvisor.livepatch-health-window", cfg.get("livepatch-health-window"));
+        for (String key : List.of("livepatch-health-window", "livepatch-fault-point")) {
+            if (cfg.get(key) != null) props.put("hotvisor." + key, cfg.get(key));
+        }
         for (String key : List.of("cpu-vendor", "cpu-signature", "cpu-platform-id", "cpu-microcode-revision", "microcode-force-minrev")) {
             props.put("hotvisor." + key, cfg.get(key));
         }

@@ -31,7 +31,10 @@ final class ActionJournal implements AutoCloseable {
     private final PayloadTable table;
     private final Events events;
     private final Taints taints;
+    private final FaultPoint faultPoint;
     private volatile String inProgress;
+    /** Whether the permit's holder is an operator's action (not recovery, not the health watch). */
+    private volatile boolean operator;
     private volatile boolean closed;
 
     /**
@@ -39,12 +42,14 @@ final class ActionJournal implements AutoCloseable {
      * @param degraded why the agent cannot trust its state, or null
      * @param taints   the host's taint flags, set here as actions end (the one place that knows
      *                 every action's outcome, operator and cause)
+     * @param faultPoint where an operator's action stops for a fault-injection run, or {@link FaultPoint#NONE}
      */
-    ActionJournal(Journal journal, String degraded, PayloadTable table, Events events, Taints taints) {
+    ActionJournal(Journal journal, String degraded, PayloadTable table, Events events, Taints taints, FaultPoint faultPoint) {
         this.journal = journal;
         this.table = table;
         this.events = events;
         this.taints = taints;
+        this.faultPoint = faultPoint;
         degraded(degraded);
     }
 
@@ -62,6 +67,7 @@ final class ActionJournal implements AutoCloseable {
                     + " was not started. Run 'hvctl livepatch recover' to see what recovery will do");
         }
         beginRecovery(what);
+        operator = true;
     }
 
     /** Takes the permit even while DEGRADED: the operator's recovery. */
@@ -86,6 +92,7 @@ final class ActionJournal implements AutoCloseable {
             return false;
         }
         inProgress = what;
+        operator = false;
         return true;
     }
 
@@ -135,9 +142,11 @@ final class ActionJournal implements AutoCloseable {
     <T> T journaled(JournalRecord begin, PayloadTable.Entry e, Body<T> body,
                     BiFunction<JournalRecord, T, JournalRecord> okEnd) throws LivepatchException {
         JournalRecord written = append(begin);
+        reach(begin.action(), FaultPoint.BEGUN);
         T result;
         try {
             result = body.run();
+            reach(begin.action(), FaultPoint.DONE);
         } catch (LivepatchException x) {
             if (e != null && x.code() != ErrorCode.BUSY) {
                 table.failed(e, x.code() + ": " + x.getMessage());
@@ -161,7 +170,15 @@ final class ActionJournal implements AutoCloseable {
         }
         append(okEnd.apply(JournalRecord.end(written, JournalRecord.OK, null, null), result));
         taint(written);
+        reach(begin.action(), FaultPoint.ENDED);
         return result;
+    }
+
+    /** A fault-injection point of an operator's action ({@link FaultPoint}); returns at once unless armed there. */
+    void reach(String action, String phase) {
+        if (operator) {
+            faultPoint.reach(action, phase, events);
+        }
     }
 
     /** The taint flags an action that succeeded leaves on the host. */

@@ -92,12 +92,13 @@ public final class LivepatchAgent implements AutoCloseable {
         Objects.requireNonNull(locator, "locator");
         this.events = new Events(clock, config.events());
         Repair.Opened opened = Repair.open(stateDir, clock, hostBuildId, events);
-        this.actions = new ActionJournal(opened.journal(), opened.degraded(), table, events, config.taints());
+        this.actions = new ActionJournal(opened.journal(), opened.degraded(), table, events, config.taints(),
+                config.faultPoint() == null ? FaultPoint.NONE : FaultPoint.armed(config.faultPoint()));
         ClassRecord record = new ClassRecord(Objects.requireNonNull(runningBytes, "runningBytes"));
         ClassDefiner definer = new ClassDefiner(record, table);
         Planner planner = new Planner(record, locator, definer);
         Window window = new Window(record, definer, Objects.requireNonNull(redefiner, "redefiner"),
-                Objects.requireNonNull(stopMachine, "stopMachine"), hookRunner, config.windowHookTimeout());
+                Objects.requireNonNull(stopMachine, "stopMachine"), hookRunner, config.windowHookTimeout(), actions::reach);
         PayloadHooks hooks = new PayloadHooks(record, locator, hookRunner, table, events, config.hookTimeout());
         this.autoRevert = new AutoRevert(new HealthTarget(this, table, actions, events), config.healthChecks(), config.healthWindow(),
                 config.healthPeriod(), config.rendezvousTimeout());

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -48,15 +49,18 @@ final class Window {
     private final StopMachine stopMachine;
     private final HookRunner hooks;
     private final Duration hookTimeout;
+    /** Reached inside the window once the batch is in ({@link FaultPoint}): action, phase. */
+    private final BiConsumer<String, String> faultPoint;
 
     Window(ClassRecord record, ClassDefiner definer, ClassRedefiner redefiner, StopMachine stopMachine, HookRunner hooks,
-           Duration hookTimeout) {
+           Duration hookTimeout, BiConsumer<String, String> faultPoint) {
         this.record = record;
         this.definer = definer;
         this.redefiner = redefiner;
         this.stopMachine = stopMachine;
         this.hooks = hooks;
         this.hookTimeout = hookTimeout;
+        this.faultPoint = faultPoint;
     }
 
     /**
@@ -126,6 +130,7 @@ final class Window {
             for (Redefinition c : plan.changes()) {
                 record.set(c.key(), c.to());
             }
+            faultPoint.accept(what.substring(0, what.indexOf(' ')), FaultPoint.IN_WINDOW);
             for (HookRunner.Call h : windowHooks) {
                 try {
                     hooks.runInWindow(h, hookTimeout);

@@ -93,6 +93,16 @@ public final class LivepatchActivator implements BundleActivator {
                 .withHealthWatch(Duration.ofSeconds(Long.parseLong(property(ctx, "hotvisor.livepatch-health-window", "10"))),
                         Duration.ofMillis(100), List.of(uncaught, progress))
                 .withTaints(host.taints());
+        String faultPoint = ctx.getProperty("hotvisor.livepatch-fault-point");
+        if (faultPoint != null) {
+            try {
+                config = config.withFaultPoint(faultPoint);
+                LOG.log(System.Logger.Level.WARNING, "livepatch fault point {0} armed: the first operator action to reach it"
+                        + " stops there until the host is killed (fault-injection runs only)", faultPoint);
+            } catch (IllegalArgumentException e) {
+                LOG.log(System.Logger.Level.ERROR, "host config livepatch-fault-point ignored: {0}", e.getMessage());
+            }
+        }
         agent = new LivepatchAgent(buildId, trust, state, new ClassRedefiner.ForInstrumentation(inst),
                 new OsgiClassLocator(ctx), host.rendezvous(), new RunningBytes.FromClassLoader(),
                 Clock.systemUTC(), config);
