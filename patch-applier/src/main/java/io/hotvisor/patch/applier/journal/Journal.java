@@ -3,6 +3,7 @@ package io.hotvisor.patch.applier.journal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hotvisor.journal.SealedLines;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,15 +18,12 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.zip.CRC32;
 
 /**
  * The append-only journal file, {@code journal.jsonl} in the state directory.
  *
- * <p>Format: one JSON object per line ({@link JournalRecord}), UTF-8, {@code \n}-terminated, whose
- * last member is {@code "crc":"xxxxxxxx"}: the CRC-32 (8 lowercase hex digits) of the line's
- * UTF-8 bytes as they would be without that member, that is of the text up to the member, with
- * the closing {@code }} put back. Every line is still plain JSON ({@code jq} reads it).
+ * <p>Format: {@link SealedLines}, one {@link JournalRecord} per line: JSON sealed with its own
+ * CRC-32, numbered by {@code seq}. Every line is still plain JSON ({@code jq} reads it).
  *
  * <p>Each {@link #append} writes one whole line and forces it to disk before returning. A crash
  * can leave only the last line incomplete: {@link #open} finds a last line with no newline (the
@@ -42,8 +40,6 @@ import java.util.zip.CRC32;
 public final class Journal implements AutoCloseable {
     /** File name inside the state directory. */
     public static final String FILE = "journal.jsonl";
-    private static final String CRC_MEMBER = ",\"crc\":\"";
-    private static final int CRC_SUFFIX = CRC_MEMBER.length() + 8 + 2; // ,"crc":"xxxxxxxx"}
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -81,72 +77,29 @@ public final class Journal implements AutoCloseable {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         try {
-            byte[] all = Files.readAllBytes(file);
-            List<JournalRecord> records = new ArrayList<>();
-            int skipped = 0;
-            int start = 0;
-            int line = 0;
-            long goodEnd = 0;
-            String damage = null;
-            while (start < all.length) {
-                line++;
-                int nl = indexOf(all, (byte) '\n', start);
-                if (nl < 0) {
-                    skipped++; // torn: the crash came before the newline
-                    break;
-                }
-                JournalRecord r = parse(new String(all, start, nl - start, StandardCharsets.UTF_8));
-                long expected = records.isEmpty() ? 1 : records.get(records.size() - 1).seq() + 1;
-                if (r == null) {
-                    damage = "line " + line + " (byte offset " + start + ") fails its checksum or is not a record";
-                } else if (r.seq() != expected) {
-                    damage = "line " + line + " (byte offset " + start + ") holds record " + r.seq() + " where record "
-                            + expected + " belongs: a record was lost or inserted";
-                }
-                if (damage != null) {
-                    break;
-                }
-                records.add(r);
-                start = nl + 1;
-                goodEnd = start;
-            }
-            if (damage == null && goodEnd < all.length) {
-                channel.truncate(goodEnd);
+            SealedLines.Scan<JournalRecord> scan = SealedLines.scan(Files.readAllBytes(file), Journal::parseJson, JournalRecord::seq);
+            if (scan.damage() == null && scan.torn()) {
+                channel.truncate(scan.goodEnd());
                 channel.force(true);
             }
-            channel.position(damage == null ? goodEnd : all.length);
-            return new Journal(file, channel, clock, hostBuildId, records, skipped, damage);
+            channel.position(scan.damage() == null ? scan.goodEnd() : channel.size());
+            return new Journal(file, channel, clock, hostBuildId, new ArrayList<>(scan.records()), scan.torn() ? 1 : 0,
+                    scan.damage());
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
     }
 
-    private static int indexOf(byte[] bytes, byte b, int from) {
-        for (int i = from; i < bytes.length; i++) {
-            if (bytes[i] == b) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     /** The record of one line, or {@code null} when its CRC or JSON is bad. */
     static JournalRecord parse(String line) {
-        if (line.length() <= CRC_SUFFIX || !line.endsWith("\"}")) {
-            return null;
-        }
-        int at = line.length() - CRC_SUFFIX;
-        if (!line.startsWith(CRC_MEMBER, at)) {
-            return null;
-        }
-        String body = line.substring(0, at) + "}";
-        String crc = line.substring(at + CRC_MEMBER.length(), line.length() - 2);
-        if (!crc.equals(crcOf(body))) {
-            return null;
-        }
+        String json = SealedLines.unseal(line);
+        return json == null ? null : parseJson(json);
+    }
+
+    private static JournalRecord parseJson(String json) {
         try {
-            return JSON.readValue(body, JournalRecord.class);
+            return JSON.readValue(json, JournalRecord.class);
         } catch (JsonProcessingException e) {
             return null;
         }
@@ -154,19 +107,11 @@ public final class Journal implements AutoCloseable {
 
     /** The line (with its newline) for a record. */
     static String format(JournalRecord record) {
-        String body;
         try {
-            body = JSON.writeValueAsString(record);
+            return SealedLines.seal(JSON.writeValueAsString(record));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("journal record cannot be written as JSON", e);
         }
-        return body.substring(0, body.length() - 1) + CRC_MEMBER + crcOf(body) + "\"}\n";
-    }
-
-    private static String crcOf(String text) {
-        CRC32 crc = new CRC32();
-        crc.update(text.getBytes(StandardCharsets.UTF_8));
-        return String.format("%08x", crc.getValue());
     }
 
     /**
