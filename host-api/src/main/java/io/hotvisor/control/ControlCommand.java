@@ -20,6 +20,14 @@ public interface ControlCommand {
     Object handle(JsonNode args, Stream stream) throws Exception;
 
     /**
+     * What the audit trail records of a request beside its plain arguments, looked up before the
+     * request runs (a payload's build-id, when the payload is uploaded). Never the request's bytes.
+     */
+    default java.util.Map<String, String> auditDetails(JsonNode args) {
+        return java.util.Map.of();
+    }
+
+    /**
      * A result followed by an action that must wait until the reply has been sent (stopping the
      * host, which closes this very connection). The server runs {@code after} on its own thread.
      */

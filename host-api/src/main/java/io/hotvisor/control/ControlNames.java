@@ -38,6 +38,23 @@ public final class ControlNames {
         public static final String LIVEPATCH_RECOVER = "livepatch.recover";
         public static final String UCODE_STATUS = "ucode.status";
         public static final String UCODE_LOAD = "ucode.load";
+        public static final String AUDIT = "audit";
+
+        /** The commands whose requests change the host: the audit trail records each of them. */
+        private static final java.util.Set<String> CHANGING = java.util.Set.of(CREATE, DESTROY, PAUSE, UNPAUSE, SHUTDOWN,
+                LIVEPATCH_UPLOAD, LIVEPATCH_APPLY, LIVEPATCH_REVERT, LIVEPATCH_REPLACE, LIVEPATCH_UNLOAD, LIVEPATCH_LOAD,
+                LIVEPATCH_RECOVER, UCODE_LOAD);
+
+        /**
+         * Whether a request of {@code command} with {@code args} changes the host: every command of
+         * {@link #CHANGING}, and {@link #SCHED_CREDIT2} when it sets a weight or a cap.
+         */
+        public static boolean changesHost(String command, com.fasterxml.jackson.databind.JsonNode args) {
+            if (command.equals(SCHED_CREDIT2)) {
+                return args.has(Arg.WEIGHT) || args.has(Arg.CAP);
+            }
+            return CHANGING.contains(command);
+        }
     }
 
     /** Request argument keys. */
@@ -76,5 +93,7 @@ public final class ControlNames {
         public static final String FORCE = "force";
         /** Microcode: how often a busy stop-machine is asked again. */
         public static final String ATTEMPTS = "attempts";
+        /** Audit: the oldest time to show, ISO-8601. */
+        public static final String SINCE = "since";
     }
 }

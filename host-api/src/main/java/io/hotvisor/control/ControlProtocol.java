@@ -145,10 +145,15 @@ public final class ControlProtocol {
         }
     }
 
+    /**
+     * A request from this process. It carries the sender's pid, which the host's audit trail records
+     * as claimed (the kernel vouches only for the user: the host checks that the pid is that user's).
+     */
     public static ObjectNode request(String command, JsonNode args) {
         ObjectNode r = JSON.createObjectNode();
         r.put("version", VERSION);
         r.put("command", command);
+        r.put("pid", ProcessHandle.current().pid());
         r.set("args", args == null ? JSON.createObjectNode() : args);
         return r;
     }

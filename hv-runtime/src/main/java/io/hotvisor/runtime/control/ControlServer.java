@@ -2,6 +2,7 @@ package io.hotvisor.runtime.control;
 
 import io.hotvisor.control.ControlCommand;
 import io.hotvisor.control.ControlException;
+import io.hotvisor.control.ControlNames;
 import io.hotvisor.control.ControlProtocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,6 +65,7 @@ public final class ControlServer implements AutoCloseable {
     private ServerSocketChannel server;
     private Thread acceptor;
     private volatile boolean open;
+    private volatile Audit audit = Audit.NONE;
 
     public ControlServer(Path socket, PeerCredentials credentials) {
         this(socket, credentials, ControlConnections.DEFAULT_IDLE_TIMEOUT, ControlConnections.DEFAULT_FRAME_TIMEOUT);
@@ -79,6 +81,11 @@ public final class ControlServer implements AutoCloseable {
         this.owner = System.getProperty("user.name");
         this.idleTimeout = idleTimeout;
         this.frameTimeout = frameTimeout;
+    }
+
+    /** Records every request that changes the host, and every refused peer, in {@code trail}. */
+    public void audit(AuditTrail trail) {
+        this.audit = new Audit(trail);
     }
 
     public void register(ControlCommand command) {
@@ -119,7 +126,8 @@ public final class ControlServer implements AutoCloseable {
                 if (open) LOG.log(System.Logger.Level.WARNING, "control socket accept failed: {0}", e.getMessage());
                 return;
             }
-            if (!authorised(ch)) continue;
+            String user = authorised(ch);
+            if (user == null) continue;
             Optional<ControlConnections.Connection> slot = connections.admit(ch);
             if (slot.isEmpty()) {
                 refuse(ch, "BUSY", "every control connection (" + (MAX_CONNECTIONS + 1) + ") is running a command; retry",
@@ -128,7 +136,7 @@ public final class ControlServer implements AutoCloseable {
             }
             workers.execute(() -> {
                 try {
-                    serve(slot.get());
+                    serve(slot.get(), user);
                 } finally {
                     slot.get().release();
                 }
@@ -136,21 +144,27 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    /** Checks the peer on the accepting thread (one getsockopt), so a refused peer never holds a slot. */
-    private boolean authorised(SocketChannel ch) {
+    /**
+     * Checks the peer on the accepting thread (one getsockopt), so a refused peer never holds a slot.
+     *
+     * @return the peer's user when it may control the host, else null (refused, logged and audited)
+     */
+    private String authorised(SocketChannel ch) {
         String user;
         try {
             user = credentials.userOf(ch);
         } catch (IOException | RuntimeException e) {
             user = null;
         }
-        if (user != null && (user.equals(owner) || user.equals("root"))) return true;
+        if (user != null && (user.equals(owner) || user.equals("root"))) return user;
         LOG.log(System.Logger.Level.WARNING, "control connection from user {0} refused: only {1} or root may control this host", user, owner);
-        refuse(ch, "PERMISSION_DENIED", "permission denied: only user " + owner + " or root may control this host", 1);
-        return false;
+        String message = "permission denied: only user " + owner + " or root may control this host";
+        audit.refusedPeer(user, message);
+        refuse(ch, "PERMISSION_DENIED", message, 1);
+        return null;
     }
 
-    private void serve(ControlConnections.Connection connection) {
+    private void serve(ControlConnections.Connection connection, String user) {
         SocketChannel ch = connection.channel;
         try (ch) {
             PushbackInputStream pushback = new PushbackInputStream(new BufferedInputStream(connection.input(Channels.newInputStream(ch))), 1);
@@ -171,7 +185,7 @@ public final class ControlServer implements AutoCloseable {
                 }
                 connection.command();
                 Runnable[] after = new Runnable[1];
-                ControlProtocol.write(out, dispatch(request, out, after, () -> stillConnected(ch, pushback)));
+                ControlProtocol.write(out, dispatch(request, user, out, after, () -> stillConnected(ch, pushback)));
                 if (after[0] != null) {
                     Thread t = new Thread(after[0], "control-after-reply");
                     t.start();
@@ -206,7 +220,7 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private JsonNode dispatch(JsonNode request, DataOutputStream out, Runnable[] after, BooleanSupplier connected) {
+    private JsonNode dispatch(JsonNode request, String user, DataOutputStream out, Runnable[] after, BooleanSupplier connected) {
         JsonNode version = request.get("version");
         JsonNode name = request.get("command");
         if (version == null || !version.canConvertToInt() || name == null || !name.isTextual()) {
@@ -221,6 +235,24 @@ public final class ControlServer implements AutoCloseable {
             return ControlProtocol.error("UNKNOWN_COMMAND", "unknown command '" + name.asText() + "'", 1);
         }
         JsonNode args = request.has("args") ? request.get("args") : ControlProtocol.JSON.createObjectNode();
+        if (!ControlNames.Command.changesHost(name.asText(), args)) {
+            return run(command, name.asText(), args, out, after, connected);
+        }
+        Audit.Request audited = audit.request(user, request.get("pid"), name.asText(), args, command);
+        String unavailable = audit.unavailable();
+        // Shutdown stays possible: it is how the operator gets out to repair the state directory.
+        if (unavailable != null && !name.asText().equals(ControlNames.Command.SHUTDOWN)) {
+            LOG.log(System.Logger.Level.ERROR, "{0} from user {1} refused: {2}", name.asText(), user, unavailable);
+            return ControlProtocol.error("AUDIT_UNAVAILABLE", name.asText() + " refused: " + unavailable
+                    + "; nothing that changes the host runs unaudited. Fix the state directory and restart the host", 1);
+        }
+        JsonNode reply = run(command, name.asText(), args, out, after, connected);
+        audit.record(audited, reply);
+        return reply;
+    }
+
+    private JsonNode run(ControlCommand command, String name, JsonNode args, DataOutputStream out, Runnable[] after,
+                         BooleanSupplier connected) {
         try {
             Object result = command.handle(args, new ControlCommand.Stream() {
                 @Override
@@ -252,8 +284,8 @@ public final class ControlServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return ControlProtocol.error("INVALID_ARGUMENT", e.getMessage(), 1);
         } catch (Exception e) {
-            LOG.log(System.Logger.Level.ERROR, "control command " + name.asText() + " failed", e);
-            return ControlProtocol.error("INTERNAL", "internal error in " + name.asText() + ": " + e + " (see hvctl dmesg)", 1);
+            LOG.log(System.Logger.Level.ERROR, "control command " + name + " failed", e);
+            return ControlProtocol.error("INTERNAL", "internal error in " + name + ": " + e + " (see hvctl dmesg)", 1);
         }
     }
 

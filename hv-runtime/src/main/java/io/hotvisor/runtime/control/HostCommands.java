@@ -9,6 +9,7 @@ import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.domain.DomainConfig;
 import io.hotvisor.runtime.domain.Vcpu;
 import io.hotvisor.runtime.elf.ElfFormatException;
+import io.hotvisor.runtime.host.BootDomains;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.control.Taints;
 import io.hotvisor.runtime.host.Version;
@@ -34,8 +35,8 @@ public final class HostCommands {
     public record Build(String buildId, List<Map<String, String>> bundles, JsonNode buildInfo) {}
 
     public record Info(String version, String extraVersion, String buildId, String topology, int pcpus, String schedGran,
-                       double uptimeSeconds, int domains, List<Map<String, String>> taint, List<Map<String, String>> bundles,
-                       JsonNode buildInfo) {}
+                       double uptimeSeconds, int domains, List<Map<String, String>> taint,
+                       List<Map<String, Object>> bootDomains, List<Map<String, String>> bundles, JsonNode buildInfo) {}
 
     public record DomainRow(String name, int id, long memMiB, int vcpus, String state, double timeSeconds) {}
 
@@ -53,8 +54,8 @@ public final class HostCommands {
             Build b = build.get();
             return new Info(Version.version(), Version.extraVersion(), b.buildId(), host.config().topology().toString(),
                     host.config().topology().pcpus(), host.config().schedGran().toString(), host.uptimeNanos() / 1e9,
-                    host.domains().size(), host.taints().marks().stream().map(Taints.Mark::toMap).toList(), b.bundles(),
-                    b.buildInfo());
+                    host.domains().size(), host.taints().marks().stream().map(Taints.Mark::toMap).toList(),
+                    host.bootDomains().stream().map(BootDomains.Outcome::toMap).toList(), b.bundles(), b.buildInfo());
         }));
         server.register(command(Command.LIST, (args, s) -> {
             List<DomainRow> rows = new ArrayList<>();
@@ -104,6 +105,35 @@ public final class HostCommands {
         }));
         server.register(command(Command.DMESG, (args, s) -> log.lines()));
         server.register(command(Command.SHUTDOWN, (args, s) -> new ControlCommand.ThenRun(Map.of("shutdown", true), shutdown)));
+    }
+
+    /** The most records one {@code audit} answer carries (the newest); {@code --since} narrows it. */
+    static final int AUDIT_LIMIT = 10_000;
+
+    /**
+     * Registers {@code audit}: the audit trail's records at or after {@code since} (ISO-8601), and
+     * makes {@code server} record into {@code trail}.
+     */
+    public static void registerAudit(ControlServer server, AuditTrail trail) {
+        server.audit(trail);
+        server.register(command(Command.AUDIT, (args, s) -> {
+            java.time.Instant since = null;
+            String text = args.path(Arg.SINCE).asText("");
+            if (!text.isEmpty()) {
+                try {
+                    since = java.time.Instant.parse(text);
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new ControlException("INVALID_ARGUMENT", "since '" + text + "' is not an ISO-8601 instant (2026-12-06T05:00:00Z)");
+                }
+            }
+            List<AuditRecord> records = trail.since(since, AUDIT_LIMIT);
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            out.put("file", trail.file().toString());
+            out.put("records", records);
+            String unavailable = trail.unavailable();
+            if (unavailable != null) out.put("unavailable", unavailable);
+            return out;
+        }));
     }
 
     private static Object create(Host host, JsonNode args) throws ControlException {

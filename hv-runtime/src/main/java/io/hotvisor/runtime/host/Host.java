@@ -50,6 +50,7 @@ public final class Host implements DomainDirectory, AutoCloseable {
     private final AtomicInteger nextId = new AtomicInteger(1);
     private final long startNanos = System.nanoTime();
     private final Taints taints = new Taints();
+    private volatile List<BootDomains.Outcome> bootDomains = List.of();
 
     /** A host with the default scheduler ({@link SchedulerFactory#DEFAULT}), found on this class's class path. */
     public Host(HostConfig config) {
@@ -80,6 +81,10 @@ public final class Host implements DomainDirectory, AutoCloseable {
     public Rendezvous rendezvous() { return rendezvous; }
     /** The host's taint flags: set by the subsystems that change the running host, kept until restart. */
     public Taints taints() { return taints; }
+    /** What became of the boot domains ({@code host.cfg}'s {@code boot-domains}); empty when there are none. */
+    public List<BootDomains.Outcome> bootDomains() { return bootDomains; }
+    /** Set once, by {@link BootDomains#start}. */
+    void bootDomains(List<BootDomains.Outcome> outcomes) { this.bootDomains = List.copyOf(outcomes); }
     public Scheduler scheduler() { return scheduler; }
     /** The schedule trace, or null when tracing is off. */
     public ScheduleTrace trace() { return trace; }

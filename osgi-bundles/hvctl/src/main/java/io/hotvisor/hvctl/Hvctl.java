@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
         description = "Control a running Hotvisor host.",
         subcommands = {Hvctl.Info.class, Hvctl.Bundles.class, Hvctl.ListDomains.class, Hvctl.Create.class, Hvctl.Destroy.class,
                 Hvctl.Pause.class, Hvctl.Unpause.class, Hvctl.Console.class, Hvctl.VcpuList.class, Hvctl.SchedCredit2.class,
-                Hvctl.Dmesg.class, Hvctl.Shutdown.class, LivepatchCommand.class, UcodeCommand.class})
+                Hvctl.Dmesg.class, Hvctl.Shutdown.class, LivepatchCommand.class, UcodeCommand.class, AuditCommand.class})
 public final class Hvctl {
     static final int EXIT_ERROR = ExitStatus.ERROR, EXIT_BUSY = ExitStatus.BUSY, EXIT_NO_HOST = ExitStatus.NO_HOST,
             EXIT_USAGE = ExitStatus.USAGE;
@@ -144,6 +144,14 @@ public final class Hvctl {
             StringBuilder taint = new StringBuilder();
             r.path("taint").forEach(t -> taint.append(taint.isEmpty() ? "" : " ").append(t.path("flag").asText()));
             out.printf("taint          : %s%n", taint.isEmpty() ? "none" : taint);
+            // Each flag says when and why it was first set.
+            r.path("taint").forEach(t -> out.printf("  %-13s: since %s: %s%n", t.path("flag").asText(), t.path("since").asText(),
+                    t.path("reason").asText()));
+            for (JsonNode b : r.path("bootDomains")) {
+                out.printf("boot domain    : %s%n", b.path("started").asBoolean()
+                        ? b.path("domain").asText() + " started (" + b.path("config").asText() + ")"
+                        : b.path("domain").asText("?") + " FAILED (" + b.path("config").asText() + "): " + b.path("reason").asText());
+            }
         }
     }
 

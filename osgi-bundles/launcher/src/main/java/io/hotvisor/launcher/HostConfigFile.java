@@ -17,7 +17,7 @@ import java.util.Set;
  */
 record HostConfigFile(Map<String, String> values, Path base) {
     static final Set<String> KEYS = Set.of("topology", "sched-gran", "slice", "state-dir", "trust-dir",
-            "control-socket", "log-console", "bundles-dir", "livepatch-health-window", "livepatch-fault-point",
+            "control-socket", "log-console", "bundles-dir", "livepatch-health-window", "livepatch-fault-point", "boot-domains",
             "cpu-vendor", "cpu-signature", "cpu-platform-id", "cpu-microcode-revision", "microcode-force-minrev");
 
     /**
@@ -65,5 +65,13 @@ record HostConfigFile(Map<String, String> values, Path base) {
 
     Path path(String key) {
         return base.resolve(values.get(key)).normalize();
+    }
+
+    /** A comma-separated list of paths ({@code boot-domains}), each resolved as {@link #path} does; empty entries skipped. */
+    List<Path> paths(String key) {
+        String v = values.get(key);
+        if (v == null) return List.of();
+        return java.util.Arrays.stream(v.split(",")).map(String::strip).filter(p -> !p.isEmpty())
+                .map(p -> base.resolve(p).normalize()).toList();
     }
 }

@@ -35,6 +35,9 @@ import java.util.stream.Stream;
  * <p>Exit status: 0 after a clean stop; 1 when the host cannot start (one line says why).
  */
 public final class HostLauncher {
+    /** The service property, on a Runnable registered once every bundle has started, that the host bundle waits for. */
+    static final String BOOT_COMPLETE = "hotvisor.boot-complete";
+
     private static volatile Instrumentation instrumentation;
 
     private HostLauncher() {}
@@ -89,6 +92,9 @@ public final class HostLauncher {
         for (String key : List.of("livepatch-health-window", "livepatch-fault-point")) {
             if (cfg.get(key) != null) props.put("hotvisor." + key, cfg.get(key));
         }
+        if (cfg.get("boot-domains") != null) {
+            props.put("hotvisor.boot-domains", String.join(java.io.File.pathSeparator, cfg.paths("boot-domains").stream().map(Path::toString).toList()));
+        }
         for (String key : List.of("cpu-vendor", "cpu-signature", "cpu-platform-id", "cpu-microcode-revision", "microcode-force-minrev")) {
             props.put("hotvisor." + key, cfg.get(key));
         }
@@ -116,6 +122,9 @@ public final class HostLauncher {
             for (Bundle b : installed) {
                 if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) b.start();
             }
+            // Every bundle has started (journal replayed, microcode re-loaded): the host may start its
+            // boot domains and open its control socket.
+            ctx.registerService(Runnable.class, () -> { }, new java.util.Hashtable<>(Map.of(BOOT_COMPLETE, "true")));
         } catch (BundleException e) {
             stopQuietly(framework);
             throw new LaunchException("the host did not start: " + e.getMessage()

@@ -62,6 +62,14 @@ final class LivepatchCommands {
                 return name;
             }
 
+            /** The named payload's build-id, when it is uploaded: the audit trail records it with the request. */
+            @Override
+            public Map<String, String> auditDetails(JsonNode args) {
+                String n = args.path(Arg.NAME).asText("");
+                return agent.get(n).filter(p -> p.payloadBuildId() != null)
+                        .map(p -> Map.of("buildId", p.payloadBuildId().hex())).orElse(Map.of());
+            }
+
             @Override
             public Object handle(JsonNode args, Stream stream) throws Exception {
                 try {
