@@ -87,6 +87,7 @@ public final class HostLauncher {
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         props.put("hotvisor.topology", cfg.get("topology"));
         props.put("hotvisor.sched-gran", cfg.get("sched-gran"));
+        props.put("hotvisor.engine", cfg.get("engine"));
         props.put("hotvisor.slice", cfg.get("slice"));
         props.put("hotvisor.log-console", cfg.get("log-console"));
         for (String key : List.of("livepatch-health-window", "livepatch-fault-point")) {

@@ -98,7 +98,7 @@ public final class LivepatchAgent implements AutoCloseable {
         ClassDefiner definer = new ClassDefiner(record, table);
         Planner planner = new Planner(record, locator, definer);
         Window window = new Window(record, definer, Objects.requireNonNull(redefiner, "redefiner"),
-                Objects.requireNonNull(stopMachine, "stopMachine"), hookRunner, config.windowHookTimeout(), actions::reach);
+                Objects.requireNonNull(stopMachine, "stopMachine"), hookRunner, config.windowHookTimeout(), actions::reach, config.afterBatch());
         PayloadHooks hooks = new PayloadHooks(record, locator, hookRunner, table, events, config.hookTimeout());
         this.autoRevert = new AutoRevert(new HealthTarget(this, table, actions, events), config.healthChecks(), config.healthWindow(),
                 config.healthPeriod(), config.rendezvousTimeout());

@@ -51,9 +51,11 @@ final class Window {
     private final Duration hookTimeout;
     /** Reached inside the window once the batch is in ({@link FaultPoint}): action, phase. */
     private final BiConsumer<String, String> faultPoint;
+    /** Run inside the window after every batch the JVM took ({@link AgentConfig#afterBatch}). */
+    private final Runnable afterBatch;
 
     Window(ClassRecord record, ClassDefiner definer, ClassRedefiner redefiner, StopMachine stopMachine, HookRunner hooks,
-           Duration hookTimeout, BiConsumer<String, String> faultPoint) {
+           Duration hookTimeout, BiConsumer<String, String> faultPoint, Runnable afterBatch) {
         this.record = record;
         this.definer = definer;
         this.redefiner = redefiner;
@@ -61,6 +63,7 @@ final class Window {
         this.hooks = hooks;
         this.hookTimeout = hookTimeout;
         this.faultPoint = faultPoint;
+        this.afterBatch = afterBatch;
     }
 
     /**
@@ -130,6 +133,7 @@ final class Window {
             for (Redefinition c : plan.changes()) {
                 record.set(c.key(), c.to());
             }
+            afterBatch(plan);
             faultPoint.accept(what.substring(0, what.indexOf(' ')), FaultPoint.IN_WINDOW);
             for (HookRunner.Call h : windowHooks) {
                 try {
@@ -154,6 +158,12 @@ final class Window {
         }
     }
 
+    private void afterBatch(Plan plan) {
+        if (!plan.changes().isEmpty()) {
+            afterBatch.run();
+        }
+    }
+
     private void rollback(String what, Plan plan, Supplier<String> undone, Outcome o) {
         try {
             if (!plan.changes().isEmpty()) {
@@ -162,6 +172,7 @@ final class Window {
             for (Redefinition c : plan.changes()) {
                 record.set(c.key(), c.from());
             }
+            afterBatch(plan);
             String left = undone.get();
             if (o.hookStillRunning != null) {
                 o.failure = new LivepatchException(ErrorCode.INCONSISTENT, what + ": rolled back in the window, but "

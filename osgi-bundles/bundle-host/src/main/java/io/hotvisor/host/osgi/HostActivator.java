@@ -10,6 +10,7 @@ import io.hotvisor.runtime.control.HostCommands;
 import io.hotvisor.runtime.control.LogRing;
 import io.hotvisor.runtime.control.PeerCredentials;
 import io.hotvisor.runtime.host.BootDomains;
+import io.hotvisor.runtime.host.Engine;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.host.HostConfig;
 import io.hotvisor.runtime.rendezvous.Rendezvous;
@@ -84,6 +85,7 @@ public final class HostActivator implements BundleActivator {
         HostConfig config = HostConfig.defaults()
                 .withTopology(Topology.parse(property(ctx, "hotvisor.topology", "2x2")))
                 .withSchedGran(SchedGran.parse(property(ctx, "hotvisor.sched-gran", "cpu")))
+                .withEngine(Engine.parse(property(ctx, "hotvisor.engine", "interpreter")))
                 .withSlice(Long.parseLong(property(ctx, "hotvisor.slice", String.valueOf(HostConfig.DEFAULT_SLICE))))
                 .withLogConsole(Boolean.parseBoolean(property(ctx, "hotvisor.log-console", "true")));
         host = new Host(config, schedulerFactory(ctx)).start();

@@ -92,7 +92,8 @@ public final class LivepatchActivator implements BundleActivator {
         AgentConfig config = AgentConfig.defaults()
                 .withHealthWatch(Duration.ofSeconds(Long.parseLong(property(ctx, "hotvisor.livepatch-health-window", "10"))),
                         Duration.ofMillis(100), List.of(uncaught, progress))
-                .withTaints(host.taints());
+                .withTaints(host.taints())
+                .withAfterBatch(host::invalidateTranslations);
         String faultPoint = ctx.getProperty("hotvisor.livepatch-fault-point");
         if (faultPoint != null) {
             try {
