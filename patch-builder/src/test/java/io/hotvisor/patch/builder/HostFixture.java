@@ -1,6 +1,5 @@
 package io.hotvisor.patch.builder;
 
-import io.hotvisor.patch.builder.compile.CompiledModule;
 import io.hotvisor.patch.builder.host.HostBuild;
 import io.hotvisor.patch.builder.host.HostCompiler;
 import io.hotvisor.patch.builder.source.GitSources;
@@ -44,7 +43,12 @@ final class HostFixture implements AutoCloseable {
             "microcode-late-load", List.of("jackson-databind-", "jackson-annotations-", "jackson-core-", "picocli-"),
             "osgi-bundles/bundle-host", List.of("picocli-", "jackson-databind-", "jackson-annotations-", "jackson-core-",
                     "asm-9", "osgi.core-"));
-    /** Bundle symbolic name to its module and the packages it leaves out. */
+    /**
+     * Bundle symbolic name to its module and the packages it leaves out. host-api has no bundle of
+     * its own: the distribution's hv-runtime bundles carry its packages (the control protocol and
+     * exit statuses in the control bundle, the stop-machine contract in the scheduling bundle), so
+     * here the runtime bundle takes all of them.
+     */
     private static final Map<String, String[]> BUNDLES = Map.of(
             "io.hotvisor.livepatch.api", new String[] {"patch-api"},
             "io.hotvisor.runtime", new String[] {"hv-runtime", "io.hotvisor.runtime.cli"},
@@ -101,9 +105,12 @@ final class HostFixture implements AutoCloseable {
         List<BuildInfo.Bundle> bundles = new ArrayList<>();
         List<ClassImage> images = new ArrayList<>();
         for (Map.Entry<String, String[]> b : new java.util.TreeMap<>(BUNDLES).entrySet()) {
-            CompiledModule compiled = baseBuild.modules().get(b.getValue()[0]);
+            Map<String, byte[]> compiled = new java.util.TreeMap<>(baseBuild.modules().get(b.getValue()[0]).classMap());
+            if (b.getValue()[0].equals("hv-runtime")) {
+                compiled.putAll(baseBuild.modules().get("host-api").classMap());
+            }
             List<BuildInfo.ClassHash> classes = new ArrayList<>();
-            for (Map.Entry<String, byte[]> c : compiled.classMap().entrySet()) {
+            for (Map.Entry<String, byte[]> c : compiled.entrySet()) {
                 if (b.getValue().length > 1 && c.getKey().startsWith(b.getValue()[1] + ".")) {
                     continue;
                 }

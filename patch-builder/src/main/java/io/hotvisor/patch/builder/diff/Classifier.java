@@ -98,6 +98,24 @@ public final class Classifier {
         return out;
     }
 
+    /** Whether {@code node} is javac's switch-map class ({@code Outer$1} holding {@code $SwitchMap$...} arrays). */
+    private static boolean isSwitchMap(ClassNode node) {
+        return NUMBERED_CLASS.matcher(node.name).matches() && node.fields.stream().anyMatch(f -> f.name.startsWith("$SwitchMap$"));
+    }
+
+    /**
+     * A switch map's static initializer numbers the cases of every enum switch of its top-level
+     * class; it ran when the first of them did and never runs again, so the redefined switches would
+     * read the old numbering and take the wrong arm. Say so in the words of the source.
+     */
+    private static String switchMapChanged(ClassNode map) {
+        Matcher m = NUMBERED_CLASS.matcher(map.name);
+        String outer = m.matches() ? dotted(m.group(1)) : dotted(map.name);
+        return "enum switch cases added, removed or reordered in " + outer + ": javac numbered them in this switch map, "
+                + "filled once when the class first switched on the enum, so the patched switch would take the wrong case "
+                + "(keep the cases of an existing enum switch in their order, or switch with if/else)";
+    }
+
     /** Top-level class name to the name of its switch-map class. */
     private static Map<String, String> switchMaps(Map<String, byte[]> classes) {
         Map<String, String> out = new HashMap<>();
@@ -236,7 +254,8 @@ public final class Classifier {
             }
             if (!body(m).equals(body(n))) {
                 if (m.name.equals("<clinit>")) {
-                    refusals.add("static initializer changed (it already ran and does not run again)");
+                    refusals.add(isSwitchMap(b) ? switchMapChanged(b)
+                            : "static initializer changed (it already ran and does not run again)");
                 } else {
                     changes.add("method changed: " + sig);
                 }
