@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,8 @@ import java.util.stream.Stream;
  * <p>Exit status: 0 after a clean stop; 1 when the host cannot start (one line says why).
  */
 public final class HostLauncher {
+    /** Declared by a bundle that registers a weaving hook (io.hotvisor.trampoline): started before all others. */
+    static final String WEAVING_HOOK_HEADER = "Hotvisor-Weaving-Hook";
     private static volatile Instrumentation instrumentation;
 
     private HostLauncher() {}
@@ -111,6 +114,8 @@ public final class HostLauncher {
             }
             framework.start();
             Runtime.getRuntime().addShutdownHook(hook);
+            // A weaving hook sees only classes loaded after it registers: its bundle starts first.
+            installed.sort(Comparator.comparing(b -> b.getHeaders().get(WEAVING_HOOK_HEADER) == null));
             for (Bundle b : installed) {
                 if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) b.start();
             }

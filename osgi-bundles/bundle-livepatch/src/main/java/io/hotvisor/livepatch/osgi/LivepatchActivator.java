@@ -2,6 +2,7 @@ package io.hotvisor.livepatch.osgi;
 
 import io.hotvisor.patch.applier.AgentConfig;
 import io.hotvisor.patch.applier.ClassRedefiner;
+import io.hotvisor.patch.applier.trampoline.RewovenRedefiner;
 import io.hotvisor.patch.applier.LivepatchAgent;
 import io.hotvisor.patch.applier.Quiescer;
 import io.hotvisor.patch.applier.RecoveryReport;
@@ -88,7 +89,8 @@ public final class LivepatchActivator implements BundleActivator {
         AgentConfig config = AgentConfig.defaults()
                 .withHealthWatch(Duration.ofSeconds(Long.parseLong(property(ctx, "hotvisor.livepatch-health-window", "10"))),
                         Duration.ofMillis(100), List.of(uncaught, progress));
-        agent = new LivepatchAgent(buildId, trust, state, new ClassRedefiner.ForInstrumentation(inst),
+        // Woven classes are redefined with woven bytes, so a redefinition keeps their trampoline prologues.
+        agent = new LivepatchAgent(buildId, trust, state, new RewovenRedefiner(new ClassRedefiner.ForInstrumentation(inst)),
                 new OsgiClassLocator(ctx), new Quiescer.ForRendezvous(host.rendezvous()), new RunningBytes.FromClassLoader(),
                 Clock.systemUTC(), config);
         agent.bundleUpdater(new OsgiBundleUpdater(ctx, host));
