@@ -16,7 +16,7 @@ for jar in "$dist"/bundles/bundle-*.jar; do
   esac
   args+=(--bundle "$module:$jar")
 done
-for module in hv-runtime patch-format microcode-late-load patch-applier; do
+for module in host-api hv-runtime patch-format microcode-late-load patch-applier; do
   file="$repo/$module/target/classpath.txt"
   [[ -f "$file" ]] && args+=(--classpath "$module:@$file")
 done

@@ -73,6 +73,17 @@ final class HostProcess implements AutoCloseable {
         return run(cmd);
     }
 
+    /**
+     * Starts {@code bin/hvctl --socket SOCKET ARGS...} in the background (a follow, an action the
+     * test interrupts), its standard output to {@code output} and its errors too when {@code withErrors}.
+     */
+    Process hvctlInBackground(Path output, boolean withErrors, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(DIST.resolve("bin/hvctl").toString(), "--socket", socket.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder b = new ProcessBuilder(cmd).redirectOutput(output.toFile());
+        return (withErrors ? b.redirectErrorStream(true) : b.redirectError(ProcessBuilder.Redirect.DISCARD)).start();
+    }
+
     static Result run(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();

@@ -185,8 +185,7 @@ class LivepatchFaultsTest {
             String helloId = host.hvctl("livepatch", "list", "--json").json().path("payloads").get(0).path("buildId").asText();
             Path sleepyPayload = CraftedPayloads.write("sleepy", helloId, List.of(), sleepy, key, dir.resolve("sleepy.hvp"));
             assertThat(host.hvctl("livepatch", "upload", "sleepy", sleepyPayload.toString()).status()).isZero();
-            Process apply = new ProcessBuilder(HostProcess.DIST.resolve("bin/hvctl").toString(), "--socket", host.socket.toString(),
-                    "livepatch", "apply", "sleepy").redirectErrorStream(true).redirectOutput(dir.resolve("apply.out").toFile()).start();
+            Process apply = host.hvctlInBackground(dir.resolve("apply.out"), true, "livepatch", "apply", "sleepy");
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 String log = host.hvctl("dmesg").out();
                 if (!apply.isAlive()) {

@@ -37,8 +37,7 @@ class MicrocodeLateLoadTest {
             assertThat(created.status()).as(created.err()).isZero();
             // Follow its console from the start: the guest may end (and leave the domain table) before the test's last step.
             Path console = dir.resolve("counter.console");
-            Process follow = new ProcessBuilder(HostProcess.DIST.resolve("bin/hvctl").toString(), "--socket", host.socket.toString(),
-                    "console", "--follow", "counter").redirectOutput(console.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process follow = host.hvctlInBackground(console, false, "console", "--follow", "counter");
             assertThat(guestRunning(host, "counter")).as("counter runs during the load").isTrue();
 
             HostProcess.Result load = host.hvctl("ucode", file.toString());

@@ -1,5 +1,7 @@
 package io.hotvisor.runtime.cli;
 
+import io.hotvisor.cli.CliErrors;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,8 +13,14 @@ import picocli.CommandLine.Command;
         description = "Run RISC-V guests on the Hotvisor hypervisor.",
         subcommands = {RunCommand.class, DemoCommand.class})
 public final class HvCommand implements Runnable {
+    /** A bug of hv itself (sysexits' EX_SOFTWARE); the line asks for a report. */
+    static final int INTERNAL_ERROR = 70;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of internal errors.")
+    boolean debug;
 
     @Override
     public void run() {
@@ -31,11 +39,11 @@ public final class HvCommand implements Runnable {
         CommandLine cl = new CommandLine(new HvCommand());
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             if (ex instanceof UserError || ex instanceof IllegalArgumentException) {
-                line.getErr().println("hv: error: " + ex.getMessage());
+                line.getErr().println("hv: error: " + CliErrors.oneLine(ex.getMessage()));
                 return RunCommand.EXIT_USAGE;
             }
-            line.getErr().println("hv: internal error: " + ex);
-            return 70;
+            return CliErrors.report("hv", ex, line.getCommandSpec().root().userObject() instanceof HvCommand h && h.debug,
+                    line.getErr(), INTERNAL_ERROR);
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("hv: error: " + ex.getMessage());

@@ -1,5 +1,9 @@
 package io.hotvisor.runtime.control;
 
+import io.hotvisor.control.ControlCommand;
+import io.hotvisor.control.ControlException;
+import io.hotvisor.control.ControlProtocol;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.BufferedInputStream;

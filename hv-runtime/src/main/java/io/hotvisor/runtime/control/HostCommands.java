@@ -1,12 +1,17 @@
 package io.hotvisor.runtime.control;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.hotvisor.control.ControlCommand;
+import io.hotvisor.control.ControlException;
+import io.hotvisor.control.ControlNames.Arg;
+import io.hotvisor.control.ControlNames.Command;
 import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.domain.DomainConfig;
 import io.hotvisor.runtime.domain.Vcpu;
 import io.hotvisor.runtime.elf.ElfFormatException;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.host.Version;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -42,13 +47,13 @@ public final class HostCommands {
 
     /** Registers every host command on {@code server}. */
     public static void register(ControlServer server, Host host, Supplier<Build> build, LogRing log, Runnable shutdown) {
-        server.register(command("info", (args, s) -> {
+        server.register(command(Command.INFO, (args, s) -> {
             Build b = build.get();
             return new Info(Version.version(), Version.extraVersion(), b.buildId(), host.config().topology().toString(),
                     host.config().topology().pcpus(), host.config().schedGran().toString(), host.uptimeNanos() / 1e9,
                     host.domains().size(), b.bundles(), b.buildInfo());
         }));
-        server.register(command("list", (args, s) -> {
+        server.register(command(Command.LIST, (args, s) -> {
             List<DomainRow> rows = new ArrayList<>();
             for (Domain d : host.domains()) {
                 long nanos = d.vcpus().stream().mapToLong(Vcpu::runNanos).sum();
@@ -57,24 +62,24 @@ public final class HostCommands {
             }
             return rows;
         }));
-        server.register(command("create", (args, s) -> create(host, args)));
-        server.register(command("destroy", (args, s) -> {
+        server.register(command(Command.CREATE, (args, s) -> create(host, args)));
+        server.register(command(Command.DESTROY, (args, s) -> {
             Domain d = domain(host, args);
             d.destroy();
             return Map.of("domain", d.name(), "id", d.id(), "state", d.state().name().toLowerCase());
         }));
-        server.register(command("pause", (args, s) -> {
+        server.register(command(Command.PAUSE, (args, s) -> {
             Domain d = domain(host, args);
             if (!d.pause()) throw new ControlException("WRONG_STATE", "domain " + d.name() + " has ended");
             return Map.of("domain", d.name(), "state", d.state().name().toLowerCase());
         }));
-        server.register(command("unpause", (args, s) -> {
+        server.register(command(Command.UNPAUSE, (args, s) -> {
             Domain d = domain(host, args);
             if (!d.unpause()) throw new ControlException("WRONG_STATE", "domain " + d.name() + " has ended");
             return Map.of("domain", d.name(), "state", d.state().name().toLowerCase());
         }));
-        server.register(command("console", (args, stream) -> console(host, args, stream)));
-        server.register(command("vcpu-list", (args, s) -> {
+        server.register(command(Command.CONSOLE, (args, stream) -> console(host, args, stream)));
+        server.register(command(Command.VCPU_LIST, (args, s) -> {
             List<VcpuRow> rows = new ArrayList<>();
             for (Domain d : host.domains()) {
                 for (Vcpu v : d.vcpus()) {
@@ -84,45 +89,45 @@ public final class HostCommands {
             }
             return rows;
         }));
-        server.register(command("sched-credit2", (args, s) -> {
-            if (!args.hasNonNull("domain")) {
+        server.register(command(Command.SCHED_CREDIT2, (args, s) -> {
+            if (!args.hasNonNull(Arg.DOMAIN)) {
                 return host.domains().stream().map(d -> new Credit2Row(d.name(), d.id(), d.weight(), d.cap())).toList();
             }
             Domain d = domain(host, args);
-            int weight = args.hasNonNull("weight") ? args.get("weight").asInt() : d.weight();
-            int cap = args.hasNonNull("cap") ? args.get("cap").asInt() : d.cap();
+            int weight = args.hasNonNull(Arg.WEIGHT) ? args.get(Arg.WEIGHT).asInt() : d.weight();
+            int cap = args.hasNonNull(Arg.CAP) ? args.get(Arg.CAP).asInt() : d.cap();
             d.adjust(weight, cap);
             return List.of(new Credit2Row(d.name(), d.id(), d.weight(), d.cap()));
         }));
-        server.register(command("dmesg", (args, s) -> log.lines()));
-        server.register(command("shutdown", (args, s) -> new ControlCommand.ThenRun(Map.of("shutdown", true), shutdown)));
+        server.register(command(Command.DMESG, (args, s) -> log.lines()));
+        server.register(command(Command.SHUTDOWN, (args, s) -> new ControlCommand.ThenRun(Map.of("shutdown", true), shutdown)));
     }
 
     private static Object create(Host host, JsonNode args) throws ControlException {
-        String name = text(args, "name");
+        String name = text(args, Arg.NAME);
         byte[] image;
         try {
-            image = Base64.getDecoder().decode(text(args, "image"));
+            image = Base64.getDecoder().decode(text(args, Arg.IMAGE));
         } catch (IllegalArgumentException e) {
             throw new ControlException("INVALID_ARGUMENT", "image is not base64");
         }
         DomainConfig cfg = new DomainConfig(name, image,
-                args.path("vcpus").asInt(1), args.path("memory").asLong(DomainConfig.DEFAULT_MEMORY),
-                args.path("weight").asInt(DomainConfig.DEFAULT_WEIGHT), args.path("cap").asInt(0));
+                args.path(Arg.VCPUS).asInt(1), args.path(Arg.MEMORY).asLong(DomainConfig.DEFAULT_MEMORY),
+                args.path(Arg.WEIGHT).asInt(DomainConfig.DEFAULT_WEIGHT), args.path(Arg.CAP).asInt(0));
         Domain d;
         try {
             d = host.create(cfg);
         } catch (ElfFormatException e) {
             throw new ControlException("BAD_IMAGE", "kernel of " + name + " cannot be loaded: " + e.getMessage());
         }
-        if (!args.path("paused").asBoolean(false)) d.boot();
+        if (!args.path(Arg.PAUSED).asBoolean(false)) d.boot();
         return Map.of("domain", d.name(), "id", d.id(), "state", d.state().name().toLowerCase());
     }
 
     private static Object console(Host host, JsonNode args, ControlCommand.Stream stream) throws Exception {
         Domain d = domain(host, args);
-        long offset = args.path("from").asLong(0);
-        if (!args.path("follow").asBoolean(false)) {
+        long offset = args.path(Arg.FROM).asLong(0);
+        if (!args.path(Arg.FOLLOW).asBoolean(false)) {
             return new ConsoleChunk(d.name(), new String(d.console().since(offset), StandardCharsets.UTF_8), false);
         }
         while (true) {
@@ -144,7 +149,7 @@ public final class HostCommands {
     }
 
     static Domain domain(Host host, JsonNode args) throws ControlException {
-        String key = text(args, "domain");
+        String key = text(args, Arg.DOMAIN);
         Domain d = host.byName(key);
         if (d == null && key.matches("\\d+")) d = host.byId(Long.parseLong(key));
         if (d == null) throw new ControlException("NOT_FOUND", "no domain named or numbered '" + key + "'; 'hvctl list' shows them");

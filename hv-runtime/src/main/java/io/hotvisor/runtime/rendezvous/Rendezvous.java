@@ -1,5 +1,7 @@
 package io.hotvisor.runtime.rendezvous;
 
+import io.hotvisor.stopmachine.StopMachine;
+
 import java.time.Duration;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -9,30 +11,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * guest instruction executes and no hypercall is in flight, then releases them all.
  *
  * <p>Modelled on Xen's livepatch and microcode rendezvous: the requester signals every pCPU and
- * waits for all of them to arrive within a deadline (default 30 ms). If any is late, the request
- * is withdrawn, everyone who arrived is released, nothing runs, and {@link RendezvousBusyException}
- * says how many arrived. pCPU threads call {@link #safePoint(int)} between time slices (and while
+ * waits for all of them to arrive within a deadline ({@link StopMachine#DEFAULT_TIMEOUT}). If any
+ * is late, the request is withdrawn, everyone who arrived is released, nothing runs, and
+ * {@link StopMachine.BusyException} says how many arrived. pCPU threads call {@link #safePoint(int)} between time slices (and while
  * idle); it costs one volatile read when nothing is pending.
  *
  * <p>An action may run on the requesting thread ({@link #run}) or once per core on that core's
  * first thread while its siblings stay parked ({@link #runPerCore}), as late microcode loading needs.
  * One rendezvous runs at a time; a second concurrent request is refused as busy.
  */
-public final class Rendezvous {
-    /** Xen's default quiesce timeout. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(30);
-
-    /** Work done on each core's first thread while the core is parked. */
-    @FunctionalInterface
-    public interface PerCoreAction {
-        void run(int core) throws Exception;
-    }
-
-    /** Work done on the requesting thread while every pCPU is parked. */
-    @FunctionalInterface
-    public interface Action {
-        void run() throws Exception;
-    }
+public final class Rendezvous implements StopMachine {
 
     private enum Phase { IDLE, GATHER, PARKED, PER_CORE, RELEASED }
 
@@ -48,11 +36,11 @@ public final class Rendezvous {
     private long generation;
     private int arrived;
     private long firstArrival;
-    private PerCoreAction perCore;
+    private CoreAction perCore;
     private boolean[] coreDone;
     private Exception[] coreFailures;
     private int coresDone;
-    private RendezvousReport lastReport;
+    private Report lastReport;
 
     public Rendezvous(int cores, int threadsPerCore) {
         this.cores = cores;
@@ -94,20 +82,22 @@ public final class Rendezvous {
     }
 
     /** Runs {@code action} on the calling thread with every pCPU parked. */
-    public RendezvousReport run(Action action, Duration timeout) throws RendezvousBusyException, Exception {
+    @Override
+    public Report run(Action action, Duration timeout) throws Exception {
         return execute(action, null, timeout);
     }
 
     /** Runs {@code action} once per core, on the core's first thread, with every pCPU parked. */
-    public RendezvousReport runPerCore(PerCoreAction action, Duration timeout) throws RendezvousBusyException, Exception {
+    @Override
+    public Report runPerCore(CoreAction action, Duration timeout) throws Exception {
         return execute(null, action, timeout);
     }
 
-    private RendezvousReport execute(Action action, PerCoreAction perCoreAction, Duration timeout) throws Exception {
-        if (!requestLock.tryLock()) throw new RendezvousBusyException("another rendezvous is in progress; retry");
+    private Report execute(Action action, CoreAction perCoreAction, Duration timeout) throws Exception {
+        if (!requestLock.tryLock()) throw new BusyException("another rendezvous is in progress; retry");
         try {
             long start = System.nanoTime();
-            long deadline = start + timeout.toNanos();
+            long deadline = start + saturatedNanos(timeout);
             lock.lock();
             try {
                 generation++;
@@ -125,7 +115,7 @@ public final class Rendezvous {
                     if (left <= 0) {
                         int got = arrived;
                         release();
-                        throw new RendezvousBusyException(String.format(
+                        throw new BusyException(String.format(
                                 "timed out after %d ms waiting for pCPUs to quiesce: %d of %d arrived; nothing was changed",
                                 timeout.toMillis(), got, pcpus));
                     }
@@ -156,7 +146,7 @@ public final class Rendezvous {
                 } finally {
                     // Whatever the action threw, even an Error, every pCPU is released.
                     long end = System.nanoTime();
-                    lastReport = new RendezvousReport(parked - start, end - parked, end - firstArrival);
+                    lastReport = new Report(parked - start, end - parked, end - firstArrival);
                     release();
                 }
                 if (failure != null) throw failure;
@@ -167,6 +157,11 @@ public final class Rendezvous {
         } finally {
             requestLock.unlock();
         }
+    }
+
+    /** Callers range-check operators' timeouts; this only keeps a huge one from overflowing into the past. */
+    private static long saturatedNanos(Duration timeout) {
+        return timeout.compareTo(MAX_TIMEOUT) > 0 ? MAX_TIMEOUT.toNanos() : Math.max(0, timeout.toNanos());
     }
 
     /** Called with {@link #lock} held. */

@@ -1,8 +1,10 @@
 package io.hotvisor.runtime.control;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.hotvisor.control.ControlProtocol;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.host.HostConfig;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,7 @@
 package io.hotvisor.runtime.rendezvous;
 
+import io.hotvisor.stopmachine.StopMachine;
+
 import io.hotvisor.runtime.domain.DomainState;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.host.HostConfig;
@@ -43,7 +45,7 @@ class RendezvousTest {
             AtomicInteger guestsMovedInWindow = new AtomicInteger();
             for (int i = 0; i < pauses.length; i++) {
                 long before = instructions(host);
-                RendezvousReport r = retryWhileBusy(() -> host.rendezvous().run(() -> {
+                StopMachine.Report r = retryWhileBusy(() -> host.rendezvous().run(() -> {
                     // While parked no guest instruction retires: read the counters twice.
                     long a = instructions(host);
                     Thread.onSpinWait();
@@ -74,8 +76,8 @@ class RendezvousTest {
                     .until(() -> host.scheduler().pcpuStats().stream().anyMatch(s -> s.slices() == 0)
                             && counter.domain().vcpus().get(0).running());
             AtomicBoolean ran = new AtomicBoolean();
-            assertThatThrownBy(() -> host.rendezvous().run(() -> ran.set(true), Rendezvous.DEFAULT_TIMEOUT))
-                    .isInstanceOf(RendezvousBusyException.class)
+            assertThatThrownBy(() -> host.rendezvous().run(() -> ran.set(true), StopMachine.DEFAULT_TIMEOUT))
+                    .isInstanceOf(StopMachine.BusyException.class)
                     .hasMessageContaining("1 of 2 arrived")
                     .hasMessageContaining("nothing was changed");
             assertThat(ran).isFalse();
@@ -116,15 +118,15 @@ class RendezvousTest {
     }
 
     interface Attempt {
-        RendezvousReport run() throws Exception;
+        StopMachine.Report run() throws Exception;
     }
 
     /** A loaded 2-core machine can miss a deadline now and then; the callers under test retry, as kpatch's CLI does. */
-    private static RendezvousReport retryWhileBusy(Attempt attempt) throws Exception {
+    private static StopMachine.Report retryWhileBusy(Attempt attempt) throws Exception {
         for (int tries = 1; ; tries++) {
             try {
                 return attempt.run();
-            } catch (RendezvousBusyException e) {
+            } catch (StopMachine.BusyException e) {
                 if (tries == 5) throw e;
             }
         }

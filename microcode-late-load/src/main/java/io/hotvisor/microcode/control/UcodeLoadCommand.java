@@ -1,11 +1,13 @@
 package io.hotvisor.microcode.control;
 
+import io.hotvisor.stopmachine.StopMachine;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hotvisor.microcode.load.LateLoadException;
 import io.hotvisor.microcode.load.LateLoader;
 import io.hotvisor.microcode.load.LoadResult;
-import io.hotvisor.runtime.control.ControlCommand;
-import io.hotvisor.runtime.control.ControlException;
+import io.hotvisor.control.ControlCommand;
+import io.hotvisor.control.ControlException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -49,7 +51,7 @@ public final class UcodeLoadCommand implements ControlCommand {
                 throw new ControlException("BAD_REQUEST", name + ": the data is not base64: " + e.getMessage());
             }
         }
-        long timeoutMs = args.path("timeoutMs").asLong(LateLoader.DEFAULT_TIMEOUT.toMillis());
+        long timeoutMs = args.path("timeoutMs").asLong(StopMachine.DEFAULT_TIMEOUT.toMillis());
         int attempts = args.path("attempts").asInt(LateLoader.DEFAULT_ATTEMPTS);
         if (timeoutMs < 1 || timeoutMs > 60_000) {
             throw new ControlException("BAD_REQUEST", "timeout must be 1 to 60000 ms, got " + timeoutMs);

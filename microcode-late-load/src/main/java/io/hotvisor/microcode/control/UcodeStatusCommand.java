@@ -3,7 +3,7 @@ package io.hotvisor.microcode.control;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hotvisor.microcode.CpuSignature;
 import io.hotvisor.microcode.load.SimulatedCpus;
-import io.hotvisor.runtime.control.ControlCommand;
+import io.hotvisor.control.ControlCommand;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.hotvisor.microcode.load;
 
+import io.hotvisor.stopmachine.StopMachine;
+
 import io.hotvisor.microcode.CpuIdentity;
 import io.hotvisor.microcode.MicrocodeFile;
 import io.hotvisor.microcode.MicrocodeFiles;
@@ -43,9 +45,6 @@ public final class LateLoader {
 
     private static final System.Logger LOG = System.getLogger("hotvisor.microcode");
 
-    /** Xen's rendezvous timeout, the one live patching uses. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(30);
-
     /** How often a busy rendezvous is asked again, as kpatch's CLI retries a busy transition. */
     public static final int DEFAULT_ATTEMPTS = 5;
 
@@ -78,14 +77,14 @@ public final class LateLoader {
 
         /** Not forced, 30 ms, 5 attempts. */
         public static Options defaults() {
-            return new Options(false, DEFAULT_TIMEOUT, DEFAULT_ATTEMPTS);
+            return new Options(false, StopMachine.DEFAULT_TIMEOUT, DEFAULT_ATTEMPTS);
         }
     }
 
     private final SimulatedCpus cpus;
-    private final PerCoreStopMachine stopMachine;
+    private final StopMachine stopMachine;
 
-    public LateLoader(SimulatedCpus cpus, PerCoreStopMachine stopMachine) {
+    public LateLoader(SimulatedCpus cpus, StopMachine stopMachine) {
         this.cpus = Objects.requireNonNull(cpus, "cpus");
         this.stopMachine = Objects.requireNonNull(stopMachine, "stopMachine");
     }
@@ -130,13 +129,13 @@ public final class LateLoader {
             before[p] = cpus.readRevision(p);
         }
         String[] failures = new String[cores];
-        PerCoreStopMachine.Report report = null;
+        StopMachine.Report report = null;
         int attempt = 0;
         while (report == null) {
             attempt++;
             try {
                 report = stopMachine.runPerCore(core -> loadCore(core, plan[core], failures), options.timeout());
-            } catch (PerCoreStopMachine.BusyException e) {
+            } catch (StopMachine.BusyException e) {
                 LOG.log(Level.INFO, "microcode: rendezvous attempt {0} of {1} busy: {2}", attempt, options.attempts(),
                         e.getMessage());
                 if (attempt >= options.attempts()) {
@@ -247,7 +246,7 @@ public final class LateLoader {
     }
 
     private LoadResult report(MicrocodeUpdate[] plan, int[] before, String[] failures,
-            List<SortedSet<String>> featuresBefore, List<String> warnings, PerCoreStopMachine.Report report,
+            List<SortedSet<String>> featuresBefore, List<String> warnings, StopMachine.Report report,
             int attempts) {
         List<String> lines = new ArrayList<>(warnings);
         List<CpuResult> results = new ArrayList<>();

@@ -5,7 +5,7 @@
  * <pre>
  *   file bytes ──MicrocodeFiles.parse──► updates ──MicrocodeSelector (per core)──► refuse / choose
  *                                                                                    │
- *   PerCoreStopMachine.runPerCore ◄──────────────────────────────────────────────────┘
+ *   StopMachine.runPerCore ◄─────────────────────────────────────────────────────────┘
  *     core 0, thread 0: WRMSR 0x79 (AMD 0xC0010020) ─► RDMSR 0x8B == update revision?   siblings wait,
  *     core 1, thread 0: ...                                                              then read 0x8B
  *   resume ─► result lines per core, the pause guests saw ─► features re-read (RevisionEffects)
@@ -16,8 +16,8 @@
  * threads of a core always read the same one. {@link io.hotvisor.microcode.load.RevisionEffects}
  * is a <em>simulated</em> table of what a revision changes (feature bits); it is not Intel's or
  * AMD's data. {@link io.hotvisor.microcode.load.LateLoader} does the work; it reaches the pCPUs only
- * through {@link io.hotvisor.microcode.load.PerCoreStopMachine}, whose production implementation
- * {@link io.hotvisor.microcode.load.RendezvousStopMachine} is hv-runtime's rendezvous. Nothing here
- * depends on OSGi; the host bundle wires it up.
+ * through the host's {@link io.hotvisor.stopmachine.StopMachine} (hv-runtime's rendezvous in a
+ * host, a fake in unit tests). Nothing here depends on OSGi or on hv-runtime; the microcode bundle
+ * wires it up.
  */
 package io.hotvisor.microcode.load;

@@ -9,10 +9,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hotvisor.microcode.CpuIdentity;
 import io.hotvisor.microcode.intel.IntelUpdateBuilder;
 import io.hotvisor.microcode.load.LateLoader;
-import io.hotvisor.microcode.load.PerCoreStopMachine;
+import io.hotvisor.stopmachine.StopMachine;
 import io.hotvisor.microcode.load.RevisionEffects;
 import io.hotvisor.microcode.load.SimulatedCpus;
-import io.hotvisor.runtime.control.ControlException;
+import io.hotvisor.control.ControlException;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
@@ -21,9 +21,17 @@ class UcodeCommandsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final SimulatedCpus cpus = new SimulatedCpus(1, 2, CpuIdentity.intel(0x000806ec, 2, 0xf0), RevisionEffects.SIMULATED);
     /** One core: runs its action at once, as if parked. */
-    private final PerCoreStopMachine stop = (action, timeout) -> {
-        action.run(0);
-        return new PerCoreStopMachine.Report(1_000_000, 500_000, 1_500_000);
+    private final StopMachine stop = new StopMachine() {
+        @Override
+        public Report run(Action action, java.time.Duration timeout) {
+            throw new UnsupportedOperationException("late loading runs per core");
+        }
+
+        @Override
+        public Report runPerCore(CoreAction action, java.time.Duration timeout) throws Exception {
+            action.run(0);
+            return new StopMachine.Report(1_000_000, 500_000, 1_500_000);
+        }
     };
     private final UcodeLoadCommand load = new UcodeLoadCommand(new LateLoader(cpus, stop));
 

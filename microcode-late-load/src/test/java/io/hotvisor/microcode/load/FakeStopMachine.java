@@ -1,12 +1,14 @@
 package io.hotvisor.microcode.load;
 
+import io.hotvisor.stopmachine.StopMachine;
+
 import java.time.Duration;
 
 /**
  * A stop-machine for unit tests: runs each core's action in turn on the calling thread, as if every
  * pCPU were parked; can be told to be busy a number of times first.
  */
-final class FakeStopMachine implements PerCoreStopMachine {
+final class FakeStopMachine implements StopMachine {
     private final int cores;
     int busyFirst;
     int calls;
@@ -14,6 +16,11 @@ final class FakeStopMachine implements PerCoreStopMachine {
 
     FakeStopMachine(int cores) {
         this.cores = cores;
+    }
+
+    @Override
+    public Report run(Action action, Duration timeout) throws Exception {
+        throw new UnsupportedOperationException("late loading runs per core");
     }
 
     @Override

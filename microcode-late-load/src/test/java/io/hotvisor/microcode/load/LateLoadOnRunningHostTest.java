@@ -61,7 +61,7 @@ class LateLoadOnRunningHostTest {
         HostConfig config = HostConfig.defaults().withTopology(new Topology(2, 2)).withLogConsole(false);
         try (Host host = new Host(config).start()) {
             SimulatedCpus cpus = new SimulatedCpus(2, 2, CPU, RevisionEffects.SIMULATED);
-            LateLoader loader = new LateLoader(cpus, new RendezvousStopMachine(host.rendezvous()));
+            LateLoader loader = new LateLoader(cpus, host.rendezvous());
             List<Guest> guests = List.of(Guest.boot(host, "sha256"), Guest.boot(host, "counter"));
             byte[] file = IntelUpdateBuilder.concat(new IntelUpdateBuilder().revision(0xf2).build(),
                     new IntelUpdateBuilder().revision(0xf4).build());

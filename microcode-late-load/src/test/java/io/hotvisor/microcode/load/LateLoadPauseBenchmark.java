@@ -34,7 +34,7 @@ public final class LateLoadPauseBenchmark {
                 host.create(DomainConfig.of(g, Files.readAllBytes(guests.resolve(g + ".elf")))).boot();
             }
             SimulatedCpus cpus = new SimulatedCpus(2, 2, CpuIdentity.intel(0x000806ec, 2, 0xf0), RevisionEffects.SIMULATED);
-            LateLoader loader = new LateLoader(cpus, new RendezvousStopMachine(host.rendezvous()));
+            LateLoader loader = new LateLoader(cpus, host.rendezvous());
             List<LateLoader.Input> file = List.of(new LateLoader.Input("06-8e-0c", new IntelUpdateBuilder().revision(0xf4).build()));
             LateLoader.Options forced = new LateLoader.Options(true, Duration.ofMillis(30), 20);
             for (int i = 0; i < 50; i++) {
@@ -57,7 +57,7 @@ public final class LateLoadPauseBenchmark {
             print("load window", window);
             if (args.length > 1) {
                 SimulatedCpus tgl = new SimulatedCpus(2, 2, CpuConfig.defaults(), RevisionEffects.SIMULATED);
-                LoadResult r = new LateLoader(tgl, new RendezvousStopMachine(host.rendezvous()))
+                LoadResult r = new LateLoader(tgl, host.rendezvous())
                         .load(List.of(new LateLoader.Input("06-8c-01", Files.readAllBytes(Path.of(args[1])))), LateLoader.Options.defaults());
                 r.lines().forEach(System.out::println);
             }

@@ -1,7 +1,7 @@
 package io.hotvisor.hvctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hotvisor.runtime.control.ControlProtocol;
+import io.hotvisor.control.ControlProtocol;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -53,7 +53,7 @@ final class ControlClient implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new HvctlException("control connection failed: " + e.getMessage(), 1);
-        } catch (io.hotvisor.runtime.control.ControlException e) {
+        } catch (io.hotvisor.control.ControlException e) {
             throw new HvctlException(e.getMessage(), e.exitStatus(), e.code());
         }
     }

@@ -1,7 +1,7 @@
 package io.hotvisor.hvctl;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hotvisor.runtime.control.ControlProtocol;
+import io.hotvisor.control.ControlProtocol;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,12 +1,17 @@
 package io.hotvisor.hvctl;
 
+import io.hotvisor.cli.CliErrors;
+import io.hotvisor.cli.ExitStatus;
+import io.hotvisor.control.ControlNames.Arg;
+import io.hotvisor.control.ControlNames;
+import io.hotvisor.control.ControlProtocol;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hotvisor.runtime.control.ControlProtocol;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -24,7 +29,8 @@ import java.util.concurrent.Callable;
                 Hvctl.Pause.class, Hvctl.Unpause.class, Hvctl.Console.class, Hvctl.VcpuList.class, Hvctl.SchedCredit2.class,
                 Hvctl.Dmesg.class, Hvctl.Shutdown.class, LivepatchCommand.class, UcodeCommand.class})
 public final class Hvctl {
-    static final int EXIT_ERROR = 1, EXIT_BUSY = 2, EXIT_NO_HOST = 3, EXIT_USAGE = 64;
+    static final int EXIT_ERROR = ExitStatus.ERROR, EXIT_BUSY = ExitStatus.BUSY, EXIT_NO_HOST = ExitStatus.NO_HOST,
+            EXIT_USAGE = ExitStatus.USAGE;
 
     @Option(names = "--socket", scope = CommandLine.ScopeType.INHERIT,
             description = "control socket of the host (default: $HOTVISOR_SOCKET, else state/control.sock)")
@@ -40,19 +46,17 @@ public final class Hvctl {
         System.exit(execute(System.out, System.err, args));
     }
 
+    /** Where results go: the stream {@link #execute} was given, so hvctl can run in-process. */
+    PrintStream out = System.out;
+
     static int execute(PrintStream out, PrintStream err, String... args) {
-        CommandLine cl = new CommandLine(new Hvctl());
+        Hvctl root = new Hvctl();
+        root.out = out;
+        CommandLine cl = new CommandLine(root);
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
-        cl.setExecutionExceptionHandler((ex, line, parse) -> {
-            if (ex instanceof HvctlException h) {
-                err.println("hvctl: " + (h.code() != null ? "error " + h.code() + ": " : "error: ") + h.getMessage());
-                return h.exitStatus();
-            }
-            err.println("hvctl: internal error: " + ex);
-            if (line.getCommandSpec().root().userObject() instanceof Hvctl h && h.debug) ex.printStackTrace(err);
-            return EXIT_ERROR;
-        });
+        cl.setExecutionExceptionHandler((ex, line, parse) -> CliErrors.report("hvctl", ex,
+                line.getCommandSpec().root().userObject() instanceof Hvctl h && h.debug, line.getErr(), EXIT_ERROR));
         cl.setParameterExceptionHandler((ex, a) -> {
             err.println("hvctl: error: " + ex.getMessage());
             err.println("Try 'hvctl --help' for usage.");
@@ -86,7 +90,7 @@ public final class Hvctl {
 
         @Override
         public Integer call() throws HvctlException {
-            PrintStream out = System.out;
+            PrintStream out = root.out;
             try (ControlClient c = new ControlClient(root.socketPath())) {
                 JsonNode result = c.call(command(), args(), p -> partial(p, out));
                 if (root.json) out.println(result.toPrettyString());
@@ -104,7 +108,7 @@ public final class Hvctl {
 
         @Override
         JsonNode args() {
-            return ControlProtocol.JSON.createObjectNode().put("domain", domain);
+            return ControlProtocol.JSON.createObjectNode().put(Arg.DOMAIN, domain);
         }
 
         @Override
@@ -115,7 +119,7 @@ public final class Hvctl {
 
     @Command(name = "info", description = "Host version, build-id, topology, scheduler and uptime.")
     static final class Info extends Request {
-        String command() { return "info"; }
+        String command() { return ControlNames.Command.INFO; }
 
         void print(JsonNode r, PrintStream out) {
             out.printf("version        : %s%n", r.path("version").asText());
@@ -130,13 +134,13 @@ public final class Hvctl {
 
     @Command(name = "bundles", description = "The OSGi bundles of the running host.")
     static final class Bundles extends Request {
-        String command() { return "info"; }
+        String command() { return ControlNames.Command.INFO; }
 
         @Override
         public Integer call() throws HvctlException {
             if (root.json) {
                 try (ControlClient c = new ControlClient(root.socketPath())) {
-                    System.out.println(c.call("info", args(), p -> {}).path("bundles").toPrettyString());
+                    root.out.println(c.call(ControlNames.Command.INFO, args(), p -> {}).path("bundles").toPrettyString());
                 }
                 return 0;
             }
@@ -153,7 +157,7 @@ public final class Hvctl {
 
     @Command(name = "list", description = "Domains: name, id, memory, vCPUs, state, time.")
     static final class ListDomains extends Request {
-        String command() { return "list"; }
+        String command() { return ControlNames.Command.LIST; }
 
         void print(JsonNode r, PrintStream out) {
             out.printf("%-24s %5s %8s %5s %-10s %9s%n", "Name", "ID", "Mem(MiB)", "VCPUs", "State", "Time(s)");
@@ -172,9 +176,9 @@ public final class Hvctl {
         @Option(names = {"-p", "--paused"}, description = "leave the new domain paused (unpause starts it)")
         boolean paused;
 
-        String command() { return "create"; }
+        String command() { return ControlNames.Command.CREATE; }
 
-        JsonNode args() throws HvctlException { return GuestConfig.read(config).put("paused", paused); }
+        JsonNode args() throws HvctlException { return GuestConfig.read(config).put(Arg.PAUSED, paused); }
 
         void print(JsonNode r, PrintStream out) {
             out.printf("created %s (id %d)%n", r.path("domain").asText(), r.path("id").asInt());
@@ -183,17 +187,17 @@ public final class Hvctl {
 
     @Command(name = "destroy", description = "Destroy a domain.")
     static final class Destroy extends DomainRequest {
-        String command() { return "destroy"; }
+        String command() { return ControlNames.Command.DESTROY; }
     }
 
     @Command(name = "pause", description = "Pause a domain.")
     static final class Pause extends DomainRequest {
-        String command() { return "pause"; }
+        String command() { return ControlNames.Command.PAUSE; }
     }
 
     @Command(name = "unpause", description = "Unpause a domain.")
     static final class Unpause extends DomainRequest {
-        String command() { return "unpause"; }
+        String command() { return ControlNames.Command.UNPAUSE; }
     }
 
     @Command(name = "console", description = "Print a domain's console; with --follow, keep printing until it ends.")
@@ -201,11 +205,11 @@ public final class Hvctl {
         @Option(names = {"-f", "--follow"}, description = "follow the output until the domain ends")
         boolean follow;
 
-        String command() { return "console"; }
+        String command() { return ControlNames.Command.CONSOLE; }
 
         @Override
         JsonNode args() {
-            return ((ObjectNode) super.args()).put("follow", follow);
+            return ((ObjectNode) super.args()).put(Arg.FOLLOW, follow);
         }
 
         void partial(JsonNode p, PrintStream out) {
@@ -222,7 +226,7 @@ public final class Hvctl {
 
     @Command(name = "vcpu-list", description = "vCPUs of every domain: state, instructions retired, slices.")
     static final class VcpuList extends Request {
-        String command() { return "vcpu-list"; }
+        String command() { return ControlNames.Command.VCPU_LIST; }
 
         void print(JsonNode r, PrintStream out) {
             out.printf("%-24s %5s %5s %-9s %-7s %15s %9s%n", "Name", "ID", "VCPU", "State", "Running", "Instructions", "Slices");
@@ -239,14 +243,14 @@ public final class Hvctl {
         @Option(names = {"-w", "--weight"}) Integer weight;
         @Option(names = {"-c", "--cap"}) Integer cap;
 
-        String command() { return "sched-credit2"; }
+        String command() { return ControlNames.Command.SCHED_CREDIT2; }
 
         JsonNode args() throws HvctlException {
             if (domain == null && (weight != null || cap != null)) throw new HvctlException("--weight and --cap need --domain", EXIT_USAGE);
             ObjectNode a = ControlProtocol.JSON.createObjectNode();
-            if (domain != null) a.put("domain", domain);
-            if (weight != null) a.put("weight", weight);
-            if (cap != null) a.put("cap", cap);
+            if (domain != null) a.put(Arg.DOMAIN, domain);
+            if (weight != null) a.put(Arg.WEIGHT, weight);
+            if (cap != null) a.put(Arg.CAP, cap);
             return a;
         }
 
@@ -260,7 +264,7 @@ public final class Hvctl {
 
     @Command(name = "dmesg", description = "The host's log ring.")
     static final class Dmesg extends Request {
-        String command() { return "dmesg"; }
+        String command() { return ControlNames.Command.DMESG; }
 
         void print(JsonNode r, PrintStream out) {
             for (JsonNode line : r) out.println(line.asText());
@@ -269,7 +273,7 @@ public final class Hvctl {
 
     @Command(name = "shutdown", description = "Stop the host (its domains are destroyed).")
     static final class Shutdown extends Request {
-        String command() { return "shutdown"; }
+        String command() { return ControlNames.Command.SHUTDOWN; }
 
         void print(JsonNode r, PrintStream out) {
             out.println("host shutting down");

@@ -1,7 +1,9 @@
 package io.hotvisor.hvctl;
 
+import io.hotvisor.cli.HotvisorException;
+
 /** What hvctl tells the operator, as one line, with the exit status to return. */
-final class HvctlException extends Exception {
+final class HvctlException extends HotvisorException {
     private final int exitStatus;
     private final String code;
 
@@ -15,7 +17,12 @@ final class HvctlException extends Exception {
         this.code = code;
     }
 
-    int exitStatus() { return exitStatus; }
+    @Override
+    public int exitStatus() { return exitStatus; }
+
+    /** The host's or hvctl's code; null for a failure that has none (no host, a transport error). */
+    @Override
+    public String errorCode() { return code; }
 
     String code() { return code; }
 }

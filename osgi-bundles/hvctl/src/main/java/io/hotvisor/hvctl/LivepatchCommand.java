@@ -1,12 +1,15 @@
 package io.hotvisor.hvctl;
 
+import io.hotvisor.control.ControlNames.Arg;
+import io.hotvisor.control.ControlNames;
+import io.hotvisor.control.ControlProtocol;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hotvisor.runtime.control.ControlProtocol;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -55,15 +58,15 @@ final class LivepatchCommand implements Runnable {
         abstract String name() throws HvctlException;
 
         ObjectNode args() throws HvctlException {
-            ObjectNode a = ControlProtocol.JSON.createObjectNode().put("name", name()).put("nodeps", nodeps);
-            if (timeout != null) a.put("timeoutMillis", timeout);
+            ObjectNode a = ControlProtocol.JSON.createObjectNode().put(Arg.NAME, name()).put(Arg.NODEPS, nodeps);
+            if (timeout != null) a.put(Arg.TIMEOUT_MILLIS, timeout);
             return a;
         }
 
         @Override
         public Integer call() throws HvctlException {
             Hvctl root = parent.root;
-            PrintStream out = System.out;
+            PrintStream out = root.out;
             String name = name();
             if (!root.json) {
                 out.print(verb() + " " + name + "... ");
@@ -89,7 +92,7 @@ final class LivepatchCommand implements Runnable {
 
     /** Adds the payload file's bytes to a request: the host never reads operator paths. */
     static ObjectNode withPayload(ObjectNode args, Path file) throws HvctlException {
-        return args.put("payload", Base64.getEncoder().encodeToString(read(file)));
+        return args.put(Arg.PAYLOAD, Base64.getEncoder().encodeToString(read(file)));
     }
 
     /** An action on an uploaded payload, named on the command line. */
@@ -125,9 +128,9 @@ final class LivepatchCommand implements Runnable {
         public Integer call() throws HvctlException {
             JsonNode r;
             try (ControlClient c = new ControlClient(parent.root.socketPath())) {
-                r = c.call("livepatch.list", ControlProtocol.JSON.createObjectNode(), p -> {});
+                r = c.call(ControlNames.Command.LIVEPATCH_LIST, ControlProtocol.JSON.createObjectNode(), p -> {});
             }
-            PrintStream out = System.out;
+            PrintStream out = parent.root.out;
             if (parent.root.json) {
                 out.println(r.toPrettyString());
                 return 0;
@@ -158,7 +161,7 @@ final class LivepatchCommand implements Runnable {
         @Parameters(index = "1", paramLabel = "FILE") Path file;
 
         String verb() { return "Uploading " + file + " as"; }
-        String command() { return "livepatch.upload"; }
+        String command() { return ControlNames.Command.LIVEPATCH_UPLOAD; }
         String name() { return payloadName; }
 
         @Override
@@ -170,25 +173,25 @@ final class LivepatchCommand implements Runnable {
     @Command(name = "apply", description = "Apply an uploaded payload.")
     static final class Apply extends NamedAction {
         String verb() { return "Applying"; }
-        String command() { return "livepatch.apply"; }
+        String command() { return ControlNames.Command.LIVEPATCH_APPLY; }
     }
 
     @Command(name = "revert", description = "Revert the most recently applied payload.")
     static final class Revert extends NamedAction {
         String verb() { return "Reverting"; }
-        String command() { return "livepatch.revert"; }
+        String command() { return ControlNames.Command.LIVEPATCH_REVERT; }
     }
 
     @Command(name = "replace", description = "Apply a cumulative payload, reverting every applied one atomically.")
     static final class Replace extends NamedAction {
         String verb() { return "Replacing all live patches with"; }
-        String command() { return "livepatch.replace"; }
+        String command() { return ControlNames.Command.LIVEPATCH_REPLACE; }
     }
 
     @Command(name = "unload", description = "Remove an uploaded, not applied payload.")
     static final class Unload extends NamedAction {
         String verb() { return "Unloading"; }
-        String command() { return "livepatch.unload"; }
+        String command() { return ControlNames.Command.LIVEPATCH_UNLOAD; }
     }
 
     @Command(name = "load", description = "Upload and apply FILE (named after its base name); unloaded again if the apply fails.")
@@ -196,7 +199,7 @@ final class LivepatchCommand implements Runnable {
         @Parameters(paramLabel = "FILE") Path file;
 
         String verb() { return "Loading"; }
-        String command() { return "livepatch.load"; }
+        String command() { return ControlNames.Command.LIVEPATCH_LOAD; }
         String name() { return baseName(file); }
 
         @Override

@@ -7,7 +7,7 @@ import io.hotvisor.microcode.MicrocodeFiles;
 import io.hotvisor.microcode.MicrocodeFormatException;
 import io.hotvisor.microcode.MicrocodeListing;
 import io.hotvisor.microcode.ParseMode;
-import io.hotvisor.runtime.control.ControlProtocol;
+import io.hotvisor.control.ControlProtocol;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,5 +1,8 @@
 package io.hotvisor.patch.applier;
 
+import io.hotvisor.stopmachine.StopMachine;
+
+import java.lang.management.ManagementFactory;
 import java.util.List;
 
 /**
@@ -19,6 +22,17 @@ public record ActionReport(String action, String name, int classes, long quiesce
                            long pauseNanos, int loadedClassCount, List<String> notes) {
     public ActionReport {
         notes = List.copyOf(notes);
+    }
+
+    /** The report of an action whose window {@code r} timed. */
+    static ActionReport of(String action, String name, int classes, StopMachine.Report r, List<String> notes) {
+        return of(action, name, classes, r.quiesceNanos(), r.windowNanos(), r.pauseNanos(), notes);
+    }
+
+    static ActionReport of(String action, String name, int classes, long quiesceNanos, long windowNanos,
+                           long pauseNanos, List<String> notes) {
+        int loaded = ManagementFactory.getClassLoadingMXBean().getLoadedClassCount();
+        return new ActionReport(action, name, classes, quiesceNanos, windowNanos, pauseNanos, loaded, notes);
     }
 
     /** One line for an operator. */

@@ -1,5 +1,7 @@
 package io.hotvisor.patch.applier;
 
+import io.hotvisor.cli.HotvisorException;
+
 import io.hotvisor.patch.format.PayloadError;
 
 import java.util.Objects;
@@ -10,7 +12,7 @@ import java.util.Objects;
  * says what to do. Whatever the code, the host is either fully patched or fully unpatched
  * afterwards, except for {@link ErrorCode#INCONSISTENT}.
  */
-public final class LivepatchException extends Exception {
+public final class LivepatchException extends HotvisorException {
     private static final long serialVersionUID = 1L;
 
     private final ErrorCode code;
@@ -56,6 +58,12 @@ public final class LivepatchException extends Exception {
     }
 
     /** The exit status for this failure: see {@link ErrorCode#exitStatus()}. */
+    @Override
+    public String errorCode() {
+        return code.name();
+    }
+
+    @Override
     public int exitStatus() {
         return code.exitStatus();
     }

@@ -1,11 +1,9 @@
 package io.hotvisor.patch.applier;
 
 import io.hotvisor.patch.applier.activeness.ActivenessCheck;
-import io.hotvisor.runtime.rendezvous.RendezvousBusyException;
-import io.hotvisor.runtime.rendezvous.RendezvousReport;
+import io.hotvisor.stopmachine.StopMachine;
 
 import java.lang.instrument.ClassDefinition;
-import java.lang.invoke.MethodHandles;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,23 +20,35 @@ import java.util.function.Supplier;
  */
 final class Window {
     /** A class to define into its bundle's loader, beside {@code anchor} (or through a {@link ClassLocator.DefiningLoader}). */
-    record NewClass(ClassKey key, byte[] bytes, ClassLoader loader, Class<?> anchor, PayloadEntry owner) {
+    record NewClass(ClassKey key, byte[] bytes, ClassLoader loader, Class<?> anchor, PayloadTable.Entry owner) {
     }
 
-    /** What one window does. */
-    record Plan(List<PayloadEntry.Change> changes, List<NewClass> defines, Map<String, Set<String>> changedMethods) {
+    /**
+     * What one window does.
+     *
+     * @param defineFirst define the new classes before the pre-apply hook rather than in the window
+     *                    (the {@link Planner} decides: a payload with hooks needs its hook class first)
+     */
+    record Plan(List<Redefinition> changes, List<NewClass> defines, Map<String, Set<String>> changedMethods,
+                boolean defineFirst) {
+        Plan(List<Redefinition> changes, List<NewClass> defines, Map<String, Set<String>> changedMethods) {
+            this(changes, defines, changedMethods, false);
+        }
     }
 
     private final ClassRecord record;
+    private final ClassDefiner definer;
     private final ClassRedefiner redefiner;
-    private final Quiescer quiescer;
+    private final StopMachine stopMachine;
     private final HookRunner hooks;
     private final Duration hookTimeout;
 
-    Window(ClassRecord record, ClassRedefiner redefiner, Quiescer quiescer, HookRunner hooks, Duration hookTimeout) {
+    Window(ClassRecord record, ClassDefiner definer, ClassRedefiner redefiner, StopMachine stopMachine, HookRunner hooks,
+           Duration hookTimeout) {
         this.record = record;
+        this.definer = definer;
         this.redefiner = redefiner;
-        this.quiescer = quiescer;
+        this.stopMachine = stopMachine;
         this.hooks = hooks;
         this.hookTimeout = hookTimeout;
     }
@@ -53,13 +63,13 @@ final class Window {
      * @throws LivepatchException TIMEOUT or ACTIVE (nothing changed), APPLY_FAILED or HOOK_FAILED
      *                            (rolled back: {@link LivepatchException#rolledBack()}), INCONSISTENT
      */
-    RendezvousReport run(String what, Plan plan, List<HookRunner.Call> windowHooks, Supplier<String> check,
-                         Supplier<String> undone, Duration timeout) throws LivepatchException {
+    StopMachine.Report run(String what, Plan plan, List<HookRunner.Call> windowHooks, Supplier<String> check,
+                           Supplier<String> undone, Duration timeout) throws LivepatchException {
         Outcome o = new Outcome();
-        RendezvousReport report;
+        StopMachine.Report report;
         try {
-            report = quiescer.run(() -> inWindow(what, plan, windowHooks, check, undone, o), timeout);
-        } catch (RendezvousBusyException e) {
+            report = stopMachine.run(() -> inWindow(what, plan, windowHooks, check, undone, o), timeout);
+        } catch (StopMachine.BusyException e) {
             throw new LivepatchException(ErrorCode.TIMEOUT, what + ": " + e.getMessage()
                     + ". Retry, or use a longer --timeout if a pCPU runs long slices.", e);
         } catch (Exception e) {
@@ -86,19 +96,13 @@ final class Window {
                 return;
             }
             for (NewClass n : plan.defines()) {
-                if (record.definedClass(n.key()) != null) {
-                    continue;
-                }
-                Class<?> type;
                 try {
-                    type = define(n);
+                    definer.define(n);
                 } catch (Throwable t) {
                     o.failure = failed(ErrorCode.APPLY_FAILED, what + ": defining new class " + n.key() + " failed: "
                             + describe(t) + ". No class was redefined", t);
                     return;
                 }
-                record.defined(n.key(), type, n.bytes());
-                n.owner().definedHere.add(n.key());
             }
             if (!plan.changes().isEmpty()) {
                 try {
@@ -111,7 +115,7 @@ final class Window {
                 }
             }
             batchDone = true;
-            for (PayloadEntry.Change c : plan.changes()) {
+            for (Redefinition c : plan.changes()) {
                 record.set(c.key(), c.to());
             }
             for (HookRunner.Call h : windowHooks) {
@@ -141,7 +145,7 @@ final class Window {
             if (!plan.changes().isEmpty()) {
                 redefiner.redefine(batch(plan.changes(), false));
             }
-            for (PayloadEntry.Change c : plan.changes()) {
+            for (Redefinition c : plan.changes()) {
                 record.set(c.key(), c.from());
             }
             String left = undone.get();
@@ -164,19 +168,12 @@ final class Window {
         return new LivepatchException(code, message, cause).markRolledBack();
     }
 
-    private static List<ClassDefinition> batch(List<PayloadEntry.Change> changes, boolean forward) {
+    private static List<ClassDefinition> batch(List<Redefinition> changes, boolean forward) {
         List<ClassDefinition> out = new ArrayList<>(changes.size());
-        for (PayloadEntry.Change c : changes) {
+        for (Redefinition c : changes) {
             out.add(new ClassDefinition(c.type(), forward ? c.to() : c.from()));
         }
         return out;
-    }
-
-    private static Class<?> define(NewClass n) throws IllegalAccessException {
-        if (n.anchor() != null) {
-            return MethodHandles.privateLookupIn(n.anchor(), MethodHandles.lookup()).defineClass(n.bytes());
-        }
-        return ((ClassLocator.DefiningLoader) n.loader()).defineLivepatchClass(n.key().className(), n.bytes());
     }
 
     static String describe(Throwable t) {

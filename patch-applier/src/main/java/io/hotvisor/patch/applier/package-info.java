@@ -1,17 +1,23 @@
 /**
- * The live-patch applier: {@link io.hotvisor.patch.applier.LivepatchAgent} holds the payload table
- * and Xen's livepatch state machine (upload, apply, revert, replace, unload) and applies payloads by
- * quiesce-apply-resume. The host plugs in through constructor seams: {@link
- * io.hotvisor.patch.applier.ClassRedefiner} (Instrumentation), {@link
- * io.hotvisor.patch.applier.ClassLocator} (bundles), {@link io.hotvisor.patch.applier.Quiescer}
- * (the rendezvous) and {@link io.hotvisor.patch.applier.RunningBytes} (class files at boot).
+ * The live-patch applier: Xen's livepatch state machine (upload, apply, revert, replace, unload)
+ * for the JVM, behind the {@link io.hotvisor.patch.applier.LivepatchAgent} facade.
  *
  * <pre>
- *  pre-apply hook ─► rendezvous: activeness ─► define new ─► ONE redefine batch ─► apply hook ─► check ─► resume ─► post-apply hook ─► health watch
- *                                      any failure after the batch: the saved bytes, one batch, same window ┘
+ *  LivepatchAgent ── permit + journal ──► ActionJournal
+ *     │ upload: UploadCheck ──► PayloadTable (the only place a payload's state changes)
+ *     │ apply / revert / replace: Planner ──► Action (RedefinitionAction | BundleUpdateAction)
+ *     │                                        └─► Window: stop-machine, activeness, define, ONE batch, hooks, check
+ *     │ boot: Recovery (journal replay)           any failure after the batch: saved bytes, same window
+ *     └ health: AutoRevert (watch after apply, automatic revert)
  * </pre>
  *
- * Sub-packages: {@code activeness} (changed methods, stack scan), {@code journal} (the on-disk
- * journal and its replay), {@code health} (the watch after an apply and its built-in checks).
+ * <p>The host plugs in through constructor seams: {@link io.hotvisor.patch.applier.ClassRedefiner}
+ * (Instrumentation), {@link io.hotvisor.patch.applier.ClassLocator} (bundles), the host's
+ * {@link io.hotvisor.stopmachine.StopMachine} (its rendezvous) and
+ * {@link io.hotvisor.patch.applier.RunningBytes} (class files at boot).
+ *
+ * <p>Sub-packages: {@code activeness} (changed methods, stack scan), {@code journal} (the on-disk
+ * journal and its replay), {@code health} (the watch after an apply, the automatic revert and the
+ * built-in checks).
  */
 package io.hotvisor.patch.applier;

@@ -9,6 +9,7 @@ import io.hotvisor.patch.format.payload.PayloadDraft;
 import io.hotvisor.patch.format.payload.PayloadWriter;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.host.HostConfig;
+
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
@@ -121,7 +122,7 @@ public class ApplyPauseBenchmark {
         agent = new LivepatchAgent(build, Payloads.TRUST, Files.createTempDirectory("hv-bench-"),
                 new ClassRedefiner.ForInstrumentation(Harness.INSTRUMENTATION),
                 ClassLocator.ForClassLoaders.of("bench.bundle", "1.0.0", loader),
-                new Quiescer.ForRendezvous(host.rendezvous()), initial::get, Clock.systemUTC(),
+                host.rendezvous(), initial::get, Clock.systemUTC(),
                 AgentConfig.defaults().withRendezvousTimeout(Duration.ofSeconds(1))
                         .withHealthWatch(Duration.ZERO, Duration.ofMillis(100), List.of()));
         byte[] payload = PayloadWriter.write(new PayloadDraft("bench", build, null, changes, List.of(), Metadata.EMPTY),

@@ -3,6 +3,8 @@ package io.hotvisor.patch.applier;
 import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.host.HostConfig;
+import io.hotvisor.stopmachine.StopMachine;
+
 import net.bytebuddy.agent.ByteBuddyAgent;
 
 import java.lang.instrument.Instrumentation;
@@ -29,23 +31,23 @@ final class Harness implements AutoCloseable {
     final List<LivepatchEvent> events = Collections.synchronizedList(new ArrayList<>());
 
     Harness(Path stateDir) throws LivepatchException {
-        this(stateDir, config(), new Quiescer.ForRendezvous(sharedHost().rendezvous()));
+        this(stateDir, config(), sharedHost().rendezvous());
     }
 
-    Harness(Path stateDir, AgentConfig config, Quiescer quiescer) throws LivepatchException {
-        this(stateDir, config, quiescer, FixtureBundle.load());
+    Harness(Path stateDir, AgentConfig config, StopMachine stopMachine) throws LivepatchException {
+        this(stateDir, config, stopMachine, FixtureBundle.load());
     }
 
-    Harness(Path stateDir, AgentConfig config, Quiescer quiescer, FixtureBundle bundle) throws LivepatchException {
-        this(stateDir, config, quiescer, bundle, FixtureBundle.hostBuildId());
+    Harness(Path stateDir, AgentConfig config, StopMachine stopMachine, FixtureBundle bundle) throws LivepatchException {
+        this(stateDir, config, stopMachine, bundle, FixtureBundle.hostBuildId());
     }
 
-    Harness(Path stateDir, AgentConfig config, Quiescer quiescer, FixtureBundle bundle, BuildId hostBuildId)
+    Harness(Path stateDir, AgentConfig config, StopMachine stopMachine, FixtureBundle bundle, BuildId hostBuildId)
             throws LivepatchException {
         this.bundle = bundle;
         this.stateDir = stateDir;
         this.agent = new LivepatchAgent(hostBuildId, Payloads.TRUST, stateDir,
-                new ClassRedefiner.ForInstrumentation(INSTRUMENTATION), bundle.locator(), quiescer,
+                new ClassRedefiner.ForInstrumentation(INSTRUMENTATION), bundle.locator(), stopMachine,
                 new RunningBytes.FromClassLoader(), Clock.systemUTC(), config.withEvents(events::add));
         HookCalls.reset();
     }
@@ -68,7 +70,7 @@ final class Harness implements AutoCloseable {
 
     /** A fresh agent on the shared host's rendezvous, for a host restarted on {@code stateDir}. */
     static Harness restarted(Path stateDir, BuildId hostBuildId) throws LivepatchException {
-        return new Harness(stateDir, config(), new Quiescer.ForRendezvous(sharedHost().rendezvous()),
+        return new Harness(stateDir, config(), sharedHost().rendezvous(),
                 FixtureBundle.load(), hostBuildId);
     }
 

@@ -4,6 +4,7 @@ import io.hotvisor.patch.applier.health.HealthCheck;
 import io.hotvisor.patch.applier.health.UncaughtExceptions;
 import io.hotvisor.patch.applier.journal.JournalRecord;
 import io.hotvisor.patch.format.manifest.HookPhase;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +38,7 @@ class HealthWatchTest {
 
     private Harness harness(Duration window, List<HealthCheck> checks) throws Exception {
         h = new Harness(state, Harness.config().withHealthWatch(window, Duration.ofMillis(20), checks),
-                new Quiescer.ForRendezvous(Harness.sharedHost().rendezvous()));
+                Harness.sharedHost().rendezvous());
         return h;
     }
 

@@ -2,6 +2,7 @@ package io.hotvisor.patch.applier;
 
 import io.hotvisor.patch.applier.journal.JournalRecord;
 import io.hotvisor.patch.format.manifest.HookPhase;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +32,7 @@ class HooksTest {
     }
 
     private Harness harness(AgentConfig config) throws Exception {
-        h = new Harness(state, config, new Quiescer.ForRendezvous(Harness.sharedHost().rendezvous()));
+        h = new Harness(state, config, Harness.sharedHost().rendezvous());
         return h;
     }
 

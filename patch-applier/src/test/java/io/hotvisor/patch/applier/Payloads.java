@@ -59,6 +59,12 @@ final class Payloads {
         return this;
     }
 
+    /** Defines {@code className} with the given class file bytes. */
+    Payloads define(String className, byte[] bytes) {
+        classes.add(ClassChange.define(image(className, bytes)));
+        return this;
+    }
+
     /** Adds fix.Hooks (v2) as a new class and the hooks of the given phases. */
     Payloads hooks(HookPhase... phases) {
         if (classes.stream().noneMatch(c -> c.image().className().equals("fix.Hooks"))) {

@@ -3,6 +3,7 @@ package io.hotvisor.patch.applier;
 import io.hotvisor.runtime.domain.DomainState;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.host.HostConfig;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +38,7 @@ class SoakTest {
     @Test
     void twoHundredApplyRevertCyclesUnderLoadKeepGuestOutputAndMemoryBounded() throws Exception {
         try (Host host = new Host(HostConfig.defaults().withLogConsole(false)).start();
-             Harness h = new Harness(state, Harness.config(), new Quiescer.ForRendezvous(host.rendezvous()))) {
+             Harness h = new Harness(state, Harness.config(), host.rendezvous())) {
             h.agent.upload("soak", Payloads.named("soak").redefine("fix.Greeter", "v1", "v2").bytes());
             int runs = 2;
             Guests.Running sha = Guests.boot(host, "sha256", "sha256-0");

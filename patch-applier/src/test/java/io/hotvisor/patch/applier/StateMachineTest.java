@@ -4,6 +4,7 @@ import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.PayloadError;
 import io.hotvisor.patch.format.manifest.HookPhase;
 import io.hotvisor.patch.format.sign.SigningKey;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Xen's livepatch state machine, its stack and its refusals. */
 class StateMachineTest {

@@ -4,6 +4,7 @@ import io.hotvisor.patch.applier.journal.JournalRecord;
 import io.hotvisor.runtime.domain.DomainState;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.host.HostConfig;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -166,7 +167,7 @@ class WindowTest {
         // A 2e9-instruction slice: the counter guest runs to its end without reaching a safe point.
         ownHost = new Host(HostConfig.defaults().withLogConsole(false).withSlice(2_000_000_000L)).start();
         h = new Harness(state, Harness.config().withRendezvousTimeout(Duration.ofMillis(30)),
-                new Quiescer.ForRendezvous(ownHost.rendezvous()));
+                ownHost.rendezvous());
         h.agent.upload("fix-1", Payloads.named("fix-1").redefine("fix.Greeter", "v1", "v2").bytes());
         Guests.Running counter = Guests.boot(ownHost, "counter");
         await().atMost(Duration.ofSeconds(60)).until(() -> counter.output().contains("counter: 1\n"));
@@ -187,7 +188,7 @@ class WindowTest {
     @Test
     void guestsKeepTheirExactOutputWhilePayloadsAreAppliedAndReverted() throws Exception {
         ownHost = new Host(HostConfig.defaults().withLogConsole(false)).start();
-        h = new Harness(state, Harness.config(), new Quiescer.ForRendezvous(ownHost.rendezvous()));
+        h = new Harness(state, Harness.config(), ownHost.rendezvous());
         h.agent.upload("fix-1", Payloads.named("fix-1").redefine("fix.Greeter", "v1", "v2").bytes());
         Guests.Running counter = Guests.boot(ownHost, "counter");
         Guests.Running sha = Guests.boot(ownHost, "sha256");

@@ -1,5 +1,8 @@
 package io.hotvisor.patch.format;
 
+import io.hotvisor.cli.ExitStatus;
+import io.hotvisor.cli.HotvisorException;
+
 import java.util.Objects;
 
 /**
@@ -11,7 +14,7 @@ import java.util.Objects;
  * <p>Programming errors (a {@code null} argument, a draft that breaks a documented precondition)
  * are reported with the standard unchecked exceptions instead.
  */
-public final class PayloadException extends Exception {
+public final class PayloadException extends HotvisorException {
     private static final long serialVersionUID = 1L;
 
     private final PayloadError error;
@@ -38,5 +41,16 @@ public final class PayloadException extends Exception {
     /** The stable code of this failure. */
     public PayloadError error() {
         return error;
+    }
+
+    @Override
+    public String errorCode() {
+        return error.name();
+    }
+
+    /** {@code hvpatch}'s: 1 for a payload at fault, 2 for unusable input (a missing file, a bad key). */
+    @Override
+    public int exitStatus() {
+        return error.payloadFault() ? ExitStatus.ERROR : ExitStatus.HVPATCH_USAGE;
     }
 }

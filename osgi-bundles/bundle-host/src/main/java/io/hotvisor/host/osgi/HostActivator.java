@@ -2,7 +2,7 @@ package io.hotvisor.host.osgi;
 
 import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.ClassImage;
-import io.hotvisor.runtime.control.ControlCommand;
+import io.hotvisor.control.ControlCommand;
 import io.hotvisor.runtime.control.ControlServer;
 import io.hotvisor.runtime.control.HostCommands;
 import io.hotvisor.runtime.control.LogRing;

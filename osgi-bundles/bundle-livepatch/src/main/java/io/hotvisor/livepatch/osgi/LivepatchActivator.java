@@ -1,21 +1,21 @@
 package io.hotvisor.livepatch.osgi;
 
+import io.hotvisor.control.ControlCommand;
 import io.hotvisor.patch.applier.AgentConfig;
 import io.hotvisor.patch.applier.ClassRedefiner;
-import io.hotvisor.patch.applier.trampoline.RewovenRedefiner;
 import io.hotvisor.patch.applier.LivepatchAgent;
-import io.hotvisor.patch.applier.Quiescer;
 import io.hotvisor.patch.applier.RecoveryReport;
 import io.hotvisor.patch.applier.RunningBytes;
 import io.hotvisor.patch.applier.health.ProgressCheck;
+import io.hotvisor.patch.applier.trampoline.RewovenRedefiner;
 import io.hotvisor.patch.applier.health.UncaughtExceptions;
 import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.sign.TrustStore;
-import io.hotvisor.runtime.control.ControlCommand;
 import io.hotvisor.runtime.control.HostCommands;
 import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.rendezvous.Rendezvous;
+
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -91,7 +91,7 @@ public final class LivepatchActivator implements BundleActivator {
                         Duration.ofMillis(100), List.of(uncaught, progress));
         // Woven classes are redefined with woven bytes, so a redefinition keeps their trampoline prologues.
         agent = new LivepatchAgent(buildId, trust, state, new RewovenRedefiner(new ClassRedefiner.ForInstrumentation(inst)),
-                new OsgiClassLocator(ctx), new Quiescer.ForRendezvous(host.rendezvous()), new RunningBytes.FromClassLoader(),
+                new OsgiClassLocator(ctx), host.rendezvous(), new RunningBytes.FromClassLoader(),
                 Clock.systemUTC(), config);
         agent.bundleUpdater(new OsgiBundleUpdater(ctx, host));
         RecoveryReport recovered = agent.recover();

@@ -1,14 +1,17 @@
 package io.hotvisor.livepatch.osgi;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.hotvisor.control.ControlCommand;
+import io.hotvisor.control.ControlException;
+import io.hotvisor.control.ControlNames.Arg;
+import io.hotvisor.control.ControlNames.Command;
 import io.hotvisor.patch.applier.ActionOptions;
 import io.hotvisor.patch.applier.ActionReport;
 import io.hotvisor.patch.applier.Listing;
 import io.hotvisor.patch.applier.LivepatchAgent;
 import io.hotvisor.patch.applier.LivepatchException;
 import io.hotvisor.patch.applier.PayloadStatus;
-import io.hotvisor.runtime.control.ControlCommand;
-import io.hotvisor.runtime.control.ControlException;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,16 +34,16 @@ final class LivepatchCommands {
 
     static List<ControlCommand> all(LivepatchAgent agent) {
         return List.of(
-                command(agent, "livepatch.list", (a, args) -> listing(a.list())),
-                command(agent, "livepatch.upload", (a, args) -> status(a.upload(name(args), bytes(args)))),
-                command(agent, "livepatch.apply", (a, args) -> report(a.apply(name(args), options(args)))),
-                command(agent, "livepatch.revert", (a, args) -> report(a.revert(name(args), options(args)))),
-                command(agent, "livepatch.replace", (a, args) -> report(a.replace(name(args), options(args)))),
-                command(agent, "livepatch.unload", (a, args) -> {
+                command(agent, Command.LIVEPATCH_LIST, (a, args) -> listing(a.list())),
+                command(agent, Command.LIVEPATCH_UPLOAD, (a, args) -> status(a.upload(name(args), bytes(args)))),
+                command(agent, Command.LIVEPATCH_APPLY, (a, args) -> report(a.apply(name(args), options(args)))),
+                command(agent, Command.LIVEPATCH_REVERT, (a, args) -> report(a.revert(name(args), options(args)))),
+                command(agent, Command.LIVEPATCH_REPLACE, (a, args) -> report(a.replace(name(args), options(args)))),
+                command(agent, Command.LIVEPATCH_UNLOAD, (a, args) -> {
                     a.unload(name(args));
                     return Map.of("name", name(args), "unloaded", true);
                 }),
-                command(agent, "livepatch.load", (a, args) -> report(a.load(name(args), bytes(args), options(args)))));
+                command(agent, Command.LIVEPATCH_LOAD, (a, args) -> report(a.load(name(args), bytes(args), options(args)))));
     }
 
     private static ControlCommand command(LivepatchAgent agent, String name, Action action) {
@@ -62,23 +65,23 @@ final class LivepatchCommands {
     }
 
     private static String name(JsonNode args) throws ControlException {
-        String n = args.path("name").asText("");
+        String n = args.path(Arg.NAME).asText("");
         if (n.isEmpty()) throw new ControlException("INVALID_ARGUMENT", "missing payload name");
         return n;
     }
 
     private static byte[] bytes(JsonNode args) throws ControlException {
         try {
-            return Base64.getDecoder().decode(args.path("payload").asText(""));
+            return Base64.getDecoder().decode(args.path(Arg.PAYLOAD).asText(""));
         } catch (IllegalArgumentException e) {
             throw new ControlException("INVALID_ARGUMENT", "payload is not base64");
         }
     }
 
     private static ActionOptions options(JsonNode args) {
-        ActionOptions o = args.hasNonNull("timeoutMillis") && args.get("timeoutMillis").asLong() > 0
-                ? ActionOptions.timeout(Duration.ofMillis(args.get("timeoutMillis").asLong())) : ActionOptions.DEFAULT;
-        return args.path("nodeps").asBoolean(false) ? o.withNodeps() : o;
+        ActionOptions o = args.hasNonNull(Arg.TIMEOUT_MILLIS) && args.get(Arg.TIMEOUT_MILLIS).asLong() > 0
+                ? ActionOptions.timeout(Duration.ofMillis(args.get(Arg.TIMEOUT_MILLIS).asLong())) : ActionOptions.DEFAULT;
+        return args.path(Arg.NODEPS).asBoolean(false) ? o.withNodeps() : o;
     }
 
     static Map<String, Object> report(ActionReport r) {

@@ -3,12 +3,11 @@ package io.hotvisor.microcode.osgi;
 import io.hotvisor.microcode.CpuIdentity;
 import io.hotvisor.microcode.load.CpuConfig;
 import io.hotvisor.microcode.load.LateLoader;
-import io.hotvisor.microcode.load.RendezvousStopMachine;
 import io.hotvisor.microcode.load.RevisionEffects;
 import io.hotvisor.microcode.load.SimulatedCpus;
 import io.hotvisor.microcode.control.UcodeLoadCommand;
 import io.hotvisor.microcode.control.UcodeStatusCommand;
-import io.hotvisor.runtime.control.ControlCommand;
+import io.hotvisor.control.ControlCommand;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.sched.Topology;
 import org.osgi.framework.BundleActivator;
@@ -42,7 +41,7 @@ public final class MicrocodeActivator implements BundleActivator {
                 Host host = ctx.getService(ref);
                 Topology t = host.config().topology();
                 SimulatedCpus cpus = new SimulatedCpus(t.cores(), t.threadsPerCore(), boot, RevisionEffects.SIMULATED);
-                LateLoader loader = new LateLoader(cpus, new RendezvousStopMachine(host.rendezvous()));
+                LateLoader loader = new LateLoader(cpus, host.rendezvous());
                 LOG.log(System.Logger.Level.INFO, "microcode: {0} pCPUs ({1}): {2} signature {3}, platform id {4}, revision 0x{5}; features {6}",
                         cpus.pcpus(), t, boot.vendor(), boot.signature(), boot.platformId(),
                         Integer.toHexString(boot.revision()), cpus.features(0));

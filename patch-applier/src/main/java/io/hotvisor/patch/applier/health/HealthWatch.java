@@ -8,13 +8,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 
 /**
  * Runs checks periodically for a window after an apply, on one daemon thread. Only the most recent
  * apply is watched: starting a watch ends the previous one, as does {@link #stop}. On the first
- * failing check the watch ends and {@code onFailure} gets the payload name and the reason (the
- * agent then reverts the payload). A check that throws counts as failed.
+ * failing check {@code onFailure} gets the payload name and the reason (the agent then reverts the
+ * payload) and the watch ends, unless {@code onFailure} answers that it could not act yet (another
+ * action holds the agent): then the watch stops checking, keeps the failure, and offers it again
+ * every period, past the end of its window, until it is acted on or the watch is stopped. So the
+ * revert is retried, never queued, and a failure is never forgotten. A check that throws counts
+ * as failed.
  */
 public final class HealthWatch implements AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -22,11 +26,14 @@ public final class HealthWatch implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final BiConsumer<String, String> onFailure;
+    private final BiPredicate<String, String> onFailure;
     private Watch current;
 
-    /** @param onFailure called on the watch thread with (payload name, reason) */
-    public HealthWatch(BiConsumer<String, String> onFailure) {
+    /**
+     * @param onFailure called on the watch thread with (payload name, reason); returns true when it
+     *                  acted on the failure, false when it could not yet (it is offered again)
+     */
+    public HealthWatch(BiPredicate<String, String> onFailure) {
         this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
     }
 
@@ -68,10 +75,14 @@ public final class HealthWatch implements AutoCloseable {
             if (current != w) {
                 return;
             }
-            if (System.nanoTime() - w.deadline > 0) {
+            if (w.failure == null && System.nanoTime() - w.deadline > 0) {
                 stopCurrent();
                 return;
             }
+        }
+        if (w.failure != null) {
+            offer(w, w.failure);
+            return;
         }
         String reason = null;
         for (HealthCheck c : w.checks) {
@@ -89,13 +100,19 @@ public final class HealthWatch implements AutoCloseable {
         if (reason == null) {
             return;
         }
-        synchronized (this) {
-            if (current != w) {
-                return;
-            }
-            stopCurrent();
+        w.failure = reason;
+        offer(w, reason);
+    }
+
+    private void offer(Watch w, String reason) {
+        if (!onFailure.test(w.name, reason)) {
+            return;
         }
-        onFailure.accept(w.name, reason);
+        synchronized (this) {
+            if (current == w) {
+                stopCurrent();
+            }
+        }
     }
 
     @Override
@@ -109,6 +126,8 @@ public final class HealthWatch implements AutoCloseable {
         final List<HealthCheck> checks;
         final long deadline;
         ScheduledFuture<?> future;
+        /** The first failure, once a check failed; only the watch thread touches it. */
+        String failure;
 
         Watch(String name, List<HealthCheck> checks, long deadline) {
             this.name = name;

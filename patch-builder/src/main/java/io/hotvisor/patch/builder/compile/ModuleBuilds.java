@@ -64,23 +64,30 @@ public final class ModuleBuilds {
      * @throws BuildException {@code COMPILE_FAILED}, {@code IO_ERROR}
      */
     public CompiledModule build(SourceTree tree, String module) throws BuildException {
-        return build(tree, module, new LinkedHashSet<>());
+        return build(tree, module, new LinkedHashSet<>(), List.of());
     }
 
-    private CompiledModule build(SourceTree tree, String module, Set<String> visiting) throws BuildException {
+    /**
+     * @param inherited the jars of the module that needs this one: a sibling whose own classpath the
+     *                  build-info does not record compiles against them (a dependent's Maven compile
+     *                  classpath holds its dependencies' compile dependencies too)
+     */
+    private CompiledModule build(SourceTree tree, String module, Set<String> visiting, List<Path> inherited)
+            throws BuildException {
         if (!visiting.add(module)) {
             throw new BuildException(BuildError.COMPILE_FAILED, "modules depend on each other in a cycle: " + visiting);
         }
         try {
             String sourceDir = module + "/src/main/java";
             Optional<ObjectId> treeId = tree.subtreeId(sourceDir);
+            List<Path> jars = jarsByModule.getOrDefault(module, inherited);
             List<CompiledModule> siblings = new ArrayList<>();
             for (String sibling : siblingsOf(tree, module)) {
-                siblings.add(build(tree, sibling, visiting));
+                siblings.add(build(tree, sibling, visiting, jars));
             }
             List<Path> classpath = new ArrayList<>();
             siblings.forEach(s -> classpath.add(s.directory()));
-            classpath.addAll(jarsByModule.getOrDefault(module, List.of()));
+            classpath.addAll(jars);
             String key = cacheKey(module, treeId.map(ObjectId::name).orElse("none"), siblings);
             Path entry = cacheDir.resolve("modules").resolve(key);
             Path classes = entry.resolve("classes");

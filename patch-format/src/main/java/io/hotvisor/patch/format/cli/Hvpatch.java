@@ -1,5 +1,8 @@
 package io.hotvisor.patch.format.cli;
 
+import io.hotvisor.cli.CliErrors;
+import io.hotvisor.cli.ExitStatus;
+
 import io.hotvisor.patch.format.PayloadException;
 import io.hotvisor.patch.format.manifest.FormatVersion;
 import picocli.CommandLine;
@@ -10,8 +13,6 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.concurrent.Callable;
 
 /**
@@ -30,11 +31,11 @@ import java.util.concurrent.Callable;
         subcommands = {KeygenCommand.class, InspectCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class})
 public final class Hvpatch implements Callable<Integer> {
     /** Exit status of success. */
-    public static final int OK = 0;
+    public static final int OK = ExitStatus.OK;
     /** Exit status of a refused payload. */
-    public static final int REFUSED = 1;
+    public static final int REFUSED = ExitStatus.ERROR;
     /** Exit status of a usage error or unusable input. */
-    public static final int USAGE = 2;
+    public static final int USAGE = ExitStatus.HVPATCH_USAGE;
 
     @Spec
     CommandSpec spec;
@@ -71,23 +72,7 @@ public final class Hvpatch implements Callable<Integer> {
     }
 
     private static int executionError(Exception e, CommandLine cl, ParseResult parsed) {
-        PrintWriter err = cl.getErr();
-        int status;
-        if (e instanceof PayloadException pe) {
-            err.println("hvpatch: error: " + oneLine(pe.getMessage()));
-            status = pe.error().payloadFault() ? REFUSED : USAGE;
-        } else {
-            err.println("hvpatch: error: internal error: " + oneLine(String.valueOf(e))
-                    + (debugRequested(parsed) ? "" : "; rerun with --debug and report it"));
-            status = REFUSED;
-        }
-        if (debugRequested(parsed)) {
-            StringWriter trace = new StringWriter();
-            e.printStackTrace(new PrintWriter(trace));
-            err.print(trace);
-        }
-        err.flush();
-        return status;
+        return CliErrors.report("hvpatch", e, debugRequested(parsed), cl.getErr(), REFUSED);
     }
 
     private static boolean debugRequested(ParseResult parsed) {
@@ -100,7 +85,7 @@ public final class Hvpatch implements Callable<Integer> {
     }
 
     static String oneLine(String message) {
-        return message == null ? "" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+        return CliErrors.oneLine(message);
     }
 
     /** {@code hvpatch --version}. */

@@ -1,5 +1,6 @@
 package io.hotvisor.patch.format.payload;
 
+import io.hotvisor.patch.format.AtomicFiles;
 import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.ClassImage;
 import io.hotvisor.patch.format.PayloadError;
@@ -14,9 +15,7 @@ import io.hotvisor.patch.format.manifest.PayloadKind;
 import io.hotvisor.patch.format.sign.SigningKey;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -99,22 +98,15 @@ public final class PayloadWriter {
     }
 
     /**
-     * Writes the payload to {@code file} (through a temporary file beside it, then an atomic move,
-     * so a reader never sees half a payload).
+     * Writes the payload to {@code file} durably and atomically ({@link AtomicFiles}), so a reader
+     * never sees half a payload.
      *
      * @throws PayloadException as {@link #write(PayloadDraft, SigningKey)}, or {@code IO_ERROR}
      */
     public static void write(PayloadDraft draft, SigningKey key, Path file) throws PayloadException {
         byte[] bytes = write(draft, key);
-        Path absolute = file.toAbsolutePath();
         try {
-            Path temp = Files.createTempFile(absolute.getParent(), ".hvpatch-", ".tmp");
-            try {
-                Files.write(temp, bytes);
-                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+            AtomicFiles.write(file, bytes);
         } catch (IOException e) {
             throw new PayloadException(PayloadError.IO_ERROR, "cannot write payload " + file + ": " + e.getMessage(), e);
         }

@@ -1,4 +1,4 @@
-package io.hotvisor.runtime.control;
+package io.hotvisor.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
