@@ -90,6 +90,13 @@ public final class HostLauncher {
         props.put("hotvisor.slice", cfg.get("slice"));
         props.put("hotvisor.log-console", cfg.get("log-console"));
         if (cfg.get("livepatch-health-window") != null) props.put("hotvisor.livepatch-health-window", cfg.get("livepatch-health-window"));
+        String mechanism = cfg.get("livepatch-mechanism");
+        if (mechanism != null) {
+            if (!mechanism.equals("trampoline") && !mechanism.equals("redefine")) {
+                throw new LaunchException("livepatch-mechanism must be trampoline or redefine, not '" + mechanism + "'");
+            }
+            props.put("hotvisor.livepatch-mechanism", mechanism);
+        }
         for (String key : List.of("cpu-vendor", "cpu-signature", "cpu-platform-id", "cpu-microcode-revision")) {
             props.put("hotvisor." + key, cfg.get(key));
         }

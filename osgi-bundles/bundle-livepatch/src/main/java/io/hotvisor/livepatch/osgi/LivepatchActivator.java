@@ -8,6 +8,8 @@ import io.hotvisor.patch.applier.RecoveryReport;
 import io.hotvisor.patch.applier.RunningBytes;
 import io.hotvisor.patch.applier.health.ProgressCheck;
 import io.hotvisor.patch.applier.trampoline.RewovenRedefiner;
+import io.hotvisor.patch.applier.trampoline.TrampolineRedefiner;
+import io.hotvisor.patch.applier.trampoline.Trampolines;
 import io.hotvisor.patch.applier.health.UncaughtExceptions;
 import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.sign.TrustStore;
@@ -90,7 +92,11 @@ public final class LivepatchActivator implements BundleActivator {
                 .withHealthWatch(Duration.ofSeconds(Long.parseLong(property(ctx, "hotvisor.livepatch-health-window", "10"))),
                         Duration.ofMillis(100), List.of(uncaught, progress));
         // Woven classes are redefined with woven bytes, so a redefinition keeps their trampoline prologues.
-        agent = new LivepatchAgent(buildId, trust, state, new RewovenRedefiner(new ClassRedefiner.ForInstrumentation(inst)),
+        ClassRedefiner jvm = new RewovenRedefiner(new ClassRedefiner.ForInstrumentation(inst));
+        // livepatch-mechanism = trampoline: what a trampoline can carry is flipped, the rest redefined in the same pause.
+        ClassRedefiner redefiner = property(ctx, "hotvisor.livepatch-mechanism", "redefine").equals("trampoline")
+                ? new TrampolineRedefiner(new Trampolines(inst), jvm) : jvm;
+        agent = new LivepatchAgent(buildId, trust, state, redefiner,
                 new OsgiClassLocator(ctx), host.rendezvous(), new RunningBytes.FromClassLoader(),
                 Clock.systemUTC(), config);
         agent.bundleUpdater(new OsgiBundleUpdater(ctx, host));

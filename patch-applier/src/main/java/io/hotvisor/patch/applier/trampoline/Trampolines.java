@@ -125,7 +125,7 @@ public final class Trampolines {
     public synchronized Flip push(Prepared p) {
         List<Prepared> next = new ArrayList<>(stack);
         next.add(Objects.requireNonNull(p));
-        return flipTo(next);
+        return flip(next);
     }
 
     /**
@@ -137,12 +137,20 @@ public final class Trampolines {
         if (stack.isEmpty() || stack.get(stack.size() - 1) != p) {
             throw new IllegalStateException(p.payloadId() + " is not the top of the trampoline stack " + stack());
         }
-        return flipTo(stack.subList(0, stack.size() - 1));
+        return flip(stack.subList(0, stack.size() - 1));
     }
 
     /** The flip that replaces the whole stack by {@code p} (a cumulative payload), or by nothing if null. */
     public synchronized Flip replace(Prepared p) {
-        return flipTo(p == null ? List.of() : List.of(p));
+        return flip(p == null ? List.of() : List.of(p));
+    }
+
+    /**
+     * The flip to exactly {@code next} (bottom first): the general form of push, pop and replace,
+     * for a caller that keeps its own record of which prepared bodies each class runs.
+     */
+    public synchronized Flip flipTo(List<Prepared> next) {
+        return flip(List.copyOf(next));
     }
 
     /** The ids of the applied payloads that carry trampolines, bottom first. */
@@ -150,7 +158,7 @@ public final class Trampolines {
         return stack.stream().map(Prepared::payloadId).toList();
     }
 
-    private Flip flipTo(List<Prepared> next) {
+    private Flip flip(List<Prepared> next) {
         Map<Class<?>, Map<MethodSites, MethodHandle>> before = topPerClass(stack);
         Map<Class<?>, Map<MethodSites, MethodHandle>> after = topPerClass(next);
         Set<MethodSites> touched = new LinkedHashSet<>();
