@@ -26,7 +26,8 @@ import java.util.stream.IntStream;
  * call-site stores and one {@code syncAll} each), {@code redefine} redefines the class to its head
  * and back with {@code Instrumentation.redefineClasses}. One operation is an apply and its undo,
  * so a single pause is half of it. The rendezvous itself (parking the pCPUs) is not included: it
- * is the same for both.
+ * is the same for both. A daemon thread keeps calling every method of both classes, so that the JIT
+ * compiles them and each flip or redefinition has compiled code to deoptimise, as on a busy host.
  *
  * <p>Run: {@code mvn -B -q -Pbench -pl patch-applier test-compile exec:exec -Djmh.bench=FlipPauseBenchmark}
  */
@@ -42,6 +43,7 @@ public class FlipPauseBenchmark {
     private Class<?> plain;
     private ClassDefinition toHead;
     private ClassDefinition toBase;
+    private Thread caller;
 
     @Setup(Level.Trial)
     public void prepare() {
@@ -54,11 +56,39 @@ public class FlipPauseBenchmark {
         plain = new WovenLoader(base, false).load("bench.Hot");
         toHead = new ClassDefinition(plain, head);
         toBase = new ClassDefinition(plain, base.get("bench.Hot"));
+        caller = new Thread(() -> callForever(woven, plain), "bench-caller");
+        caller.setDaemon(true);
+        caller.start();
         System.out.println("loaded classes: " + ManagementFactory.getClassLoadingMXBean().getLoadedClassCount());
+    }
+
+    private static void callForever(Class<?>... types) {
+        try {
+            java.lang.invoke.MethodHandle[] all = new java.lang.invoke.MethodHandle[types.length * 20];
+            Object[] receivers = new Object[all.length];
+            for (int t = 0; t < types.length; t++) {
+                Object instance = types[t].getConstructor().newInstance();
+                for (int i = 0; i < 20; i++) {
+                    all[t * 20 + i] = java.lang.invoke.MethodHandles.publicLookup().findVirtual(types[t], "m" + i,
+                            java.lang.invoke.MethodType.methodType(int.class));
+                    receivers[t * 20 + i] = instance;
+                }
+            }
+            long sink = 0;
+            while (!Thread.currentThread().isInterrupted()) {
+                for (int i = 0; i < all.length; i++) {
+                    sink += (int) all[i].invoke(receivers[i]);
+                }
+            }
+            System.out.println(sink);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @TearDown(Level.Trial)
     public void report() {
+        caller.interrupt();
         System.out.println("loaded classes: " + ManagementFactory.getClassLoadingMXBean().getLoadedClassCount());
     }
 
