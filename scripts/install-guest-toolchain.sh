@@ -4,14 +4,18 @@
 # Idempotent: packages already installed are left alone; if nothing is
 # missing it does not touch apt at all.
 #
-# Usage: scripts/install-guest-toolchain.sh            (as root, or with sudo available)
-#        scripts/install-guest-toolchain.sh --no-qemu  (only the compiler and picolibc)
+# Usage: scripts/install-guest-toolchain.sh              (as root, or with sudo available)
+#        scripts/install-guest-toolchain.sh --no-qemu    (only the compiler and picolibc)
+#        scripts/install-guest-toolchain.sh --qemu-only  (only QEMU and OpenSBI: what the
+#                                                         differential tests need; CI runs this)
 set -euo pipefail
 
-packages=(gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf binutils-riscv64-unknown-elf)
-if [[ "${1:-}" != "--no-qemu" ]]; then
-    packages+=(qemu-system-misc opensbi)
-fi
+case "${1:-}" in
+    --no-qemu) packages=(gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf binutils-riscv64-unknown-elf) ;;
+    --qemu-only) packages=(qemu-system-misc opensbi) ;;
+    "") packages=(gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf binutils-riscv64-unknown-elf qemu-system-misc opensbi) ;;
+    *) echo "install-guest-toolchain: unknown option '$1' (use --no-qemu or --qemu-only)" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

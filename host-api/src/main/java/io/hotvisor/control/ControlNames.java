@@ -35,8 +35,26 @@ public final class ControlNames {
         public static final String LIVEPATCH_REPLACE = "livepatch.replace";
         public static final String LIVEPATCH_UNLOAD = "livepatch.unload";
         public static final String LIVEPATCH_LOAD = "livepatch.load";
+        public static final String LIVEPATCH_RECOVER = "livepatch.recover";
         public static final String UCODE_STATUS = "ucode.status";
         public static final String UCODE_LOAD = "ucode.load";
+        public static final String AUDIT = "audit";
+
+        /** The commands whose requests change the host: the audit trail records each of them. */
+        private static final java.util.Set<String> CHANGING = java.util.Set.of(CREATE, DESTROY, PAUSE, UNPAUSE, SHUTDOWN,
+                LIVEPATCH_UPLOAD, LIVEPATCH_APPLY, LIVEPATCH_REVERT, LIVEPATCH_REPLACE, LIVEPATCH_UNLOAD, LIVEPATCH_LOAD,
+                LIVEPATCH_RECOVER, UCODE_LOAD);
+
+        /**
+         * Whether a request of {@code command} with {@code args} changes the host: every command of
+         * {@link #CHANGING}, and {@link #SCHED_CREDIT2} when it sets a weight or a cap.
+         */
+        public static boolean changesHost(String command, com.fasterxml.jackson.databind.JsonNode args) {
+            if (command.equals(SCHED_CREDIT2)) {
+                return args.has(Arg.WEIGHT) || args.has(Arg.CAP);
+            }
+            return CHANGING.contains(command);
+        }
     }
 
     /** Request argument keys. */
@@ -67,11 +85,15 @@ public final class ControlNames {
         public static final String TIMEOUT_MILLIS = "timeoutMillis";
         /** Skip the stacking check. */
         public static final String NODEPS = "nodeps";
+        /** Recovery: carry the plan out rather than only show it. */
+        public static final String CONFIRM = "confirm";
         /** Microcode: the files, each with its name and base64 data. */
         public static final String FILES = "files";
         /** Microcode: allow the same or an older revision. */
         public static final String FORCE = "force";
         /** Microcode: how often a busy stop-machine is asked again. */
         public static final String ATTEMPTS = "attempts";
+        /** Audit: the oldest time to show, ISO-8601. */
+        public static final String SINCE = "since";
     }
 }

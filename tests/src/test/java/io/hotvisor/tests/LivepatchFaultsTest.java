@@ -43,6 +43,12 @@ class LivepatchFaultsTest {
 
     @BeforeAll
     static void keyAndRunningVersionClass() throws Exception {
+        prepare(shared);
+    }
+
+    /** Makes the test key in {@code dir} and reads the running build's Version class (for other suites too). */
+    static void prepare(Path dir) throws Exception {
+        shared = dir;
         HostProcess.Result keygen = HostProcess.hvpatch("keygen", "--out", shared.resolve("keys").toString(), "--name", "ops");
         assertThat(keygen.status()).as(keygen.err()).isZero();
         key = shared.resolve("keys/ops.key");

@@ -5,6 +5,7 @@ import io.hotvisor.runtime.domain.DomainConfig;
 import io.hotvisor.runtime.domain.DomainExit;
 import io.hotvisor.runtime.domain.DomainState;
 import io.hotvisor.runtime.elf.ElfFormatException;
+import io.hotvisor.runtime.host.Engine;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.host.HostConfig;
 import io.hotvisor.runtime.sched.SchedGran;
@@ -46,6 +47,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--sched-gran", defaultValue = "cpu", description = "cpu or core (default: ${DEFAULT-VALUE})")
     String schedGran;
 
+    @Option(names = "--engine", description = "interpreter or translator (default: ${DEFAULT-VALUE})")
+    String engine = Engine.TRANSLATOR.toString();
+
     @Option(names = "--verbose", description = "show the host log on stderr")
     boolean verbose;
 
@@ -57,7 +61,7 @@ final class RunCommand implements Callable<Integer> {
         byte[] image = readGuest(guest);
         DomainConfig cfg = new DomainConfig(nameOf(guest), image, vcpus, Sizes.parse(memory), DomainConfig.DEFAULT_WEIGHT, 0);
         HostConfig hc = HostConfig.defaults().withTopology(Topology.parse(topology))
-                .withSchedGran(SchedGran.parse(schedGran)).withLogConsole(false);
+                .withSchedGran(SchedGran.parse(schedGran)).withEngine(Engine.parse(engine)).withLogConsole(false);
         if (!verbose) java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         PrintStream out = System.out;
         try (Host host = new Host(hc).start()) {

@@ -1,5 +1,6 @@
 package io.hotvisor.runtime.control;
 
+import io.hotvisor.control.ArgRange;
 import io.hotvisor.control.ControlCommand;
 import io.hotvisor.control.ControlException;
 import io.hotvisor.control.ControlNames.Arg;
@@ -8,7 +9,9 @@ import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.domain.DomainConfig;
 import io.hotvisor.runtime.domain.Vcpu;
 import io.hotvisor.runtime.elf.ElfFormatException;
+import io.hotvisor.runtime.host.BootDomains;
 import io.hotvisor.runtime.host.Host;
+import io.hotvisor.control.Taints;
 import io.hotvisor.runtime.host.Version;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -33,7 +35,8 @@ public final class HostCommands {
     public record Build(String buildId, List<Map<String, String>> bundles, JsonNode buildInfo) {}
 
     public record Info(String version, String extraVersion, String buildId, String topology, int pcpus, String schedGran,
-                       double uptimeSeconds, int domains, List<Map<String, String>> bundles, JsonNode buildInfo) {}
+                       double uptimeSeconds, int domains, List<Map<String, String>> taint,
+                       List<Map<String, Object>> bootDomains, List<Map<String, String>> bundles, JsonNode buildInfo) {}
 
     public record DomainRow(String name, int id, long memMiB, int vcpus, String state, double timeSeconds) {}
 
@@ -51,7 +54,8 @@ public final class HostCommands {
             Build b = build.get();
             return new Info(Version.version(), Version.extraVersion(), b.buildId(), host.config().topology().toString(),
                     host.config().topology().pcpus(), host.config().schedGran().toString(), host.uptimeNanos() / 1e9,
-                    host.domains().size(), b.bundles(), b.buildInfo());
+                    host.domains().size(), host.taints().marks().stream().map(Taints.Mark::toMap).toList(),
+                    host.bootDomains().stream().map(BootDomains.Outcome::toMap).toList(), b.bundles(), b.buildInfo());
         }));
         server.register(command(Command.LIST, (args, s) -> {
             List<DomainRow> rows = new ArrayList<>();
@@ -94,13 +98,42 @@ public final class HostCommands {
                 return host.domains().stream().map(d -> new Credit2Row(d.name(), d.id(), d.weight(), d.cap())).toList();
             }
             Domain d = domain(host, args);
-            int weight = args.hasNonNull(Arg.WEIGHT) ? args.get(Arg.WEIGHT).asInt() : d.weight();
-            int cap = args.hasNonNull(Arg.CAP) ? args.get(Arg.CAP).asInt() : d.cap();
+            int weight = (int) ArgRange.WEIGHT.of(args, Arg.WEIGHT, d.weight());
+            int cap = (int) ArgRange.CAP.of(args, Arg.CAP, d.cap());
             d.adjust(weight, cap);
             return List.of(new Credit2Row(d.name(), d.id(), d.weight(), d.cap()));
         }));
         server.register(command(Command.DMESG, (args, s) -> log.lines()));
         server.register(command(Command.SHUTDOWN, (args, s) -> new ControlCommand.ThenRun(Map.of("shutdown", true), shutdown)));
+    }
+
+    /** The most records one {@code audit} answer carries (the newest); {@code --since} narrows it. */
+    static final int AUDIT_LIMIT = 10_000;
+
+    /**
+     * Registers {@code audit}: the audit trail's records at or after {@code since} (ISO-8601), and
+     * makes {@code server} record into {@code trail}.
+     */
+    public static void registerAudit(ControlServer server, AuditTrail trail) {
+        server.audit(trail);
+        server.register(command(Command.AUDIT, (args, s) -> {
+            java.time.Instant since = null;
+            String text = args.path(Arg.SINCE).asText("");
+            if (!text.isEmpty()) {
+                try {
+                    since = java.time.Instant.parse(text);
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new ControlException("INVALID_ARGUMENT", "since '" + text + "' is not an ISO-8601 instant (2026-12-06T05:00:00Z)");
+                }
+            }
+            List<AuditRecord> records = trail.since(since, AUDIT_LIMIT);
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            out.put("file", trail.file().toString());
+            out.put("records", records);
+            String unavailable = trail.unavailable();
+            if (unavailable != null) out.put("unavailable", unavailable);
+            return out;
+        }));
     }
 
     private static Object create(Host host, JsonNode args) throws ControlException {
@@ -112,8 +145,8 @@ public final class HostCommands {
             throw new ControlException("INVALID_ARGUMENT", "image is not base64");
         }
         DomainConfig cfg = new DomainConfig(name, image,
-                args.path(Arg.VCPUS).asInt(1), args.path(Arg.MEMORY).asLong(DomainConfig.DEFAULT_MEMORY),
-                args.path(Arg.WEIGHT).asInt(DomainConfig.DEFAULT_WEIGHT), args.path(Arg.CAP).asInt(0));
+                (int) ArgRange.VCPUS.of(args, Arg.VCPUS, 1), MEMORY_BYTES.of(args, Arg.MEMORY, DomainConfig.DEFAULT_MEMORY),
+                (int) ArgRange.WEIGHT.of(args, Arg.WEIGHT, DomainConfig.DEFAULT_WEIGHT), (int) ArgRange.CAP.of(args, Arg.CAP, 0));
         Domain d;
         try {
             d = host.create(cfg);
@@ -124,27 +157,49 @@ public final class HostCommands {
         return Map.of("domain", d.name(), "id", d.id(), "state", d.state().name().toLowerCase());
     }
 
+    /** A request gives memory in bytes; the operator's range is in MiB. */
+    private static final ArgRange MEMORY_BYTES = new ArgRange("memory", ArgRange.MEMORY_MIB.min() << 20,
+            ArgRange.MEMORY_MIB.max() << 20, "bytes");
+
     private static Object console(Host host, JsonNode args, ControlCommand.Stream stream) throws Exception {
         Domain d = domain(host, args);
         long offset = args.path(Arg.FROM).asLong(0);
         if (!args.path(Arg.FOLLOW).asBoolean(false)) {
             return new ConsoleChunk(d.name(), new String(d.console().since(offset), StandardCharsets.UTF_8), false);
         }
-        while (true) {
-            byte[] chunk = d.console().since(offset);
+        return new ConsoleFollow(d, offset);
+    }
+
+    /**
+     * {@code console --follow}: polled by the control server until the domain has ended and its
+     * console is drained; the server does the waiting, so no frame of this class is on the
+     * follower's stack between polls (a live patch of the console code is never blocked by it).
+     */
+    private static final class ConsoleFollow implements ControlCommand.Follow {
+        private final Domain domain;
+        private long offset;
+
+        ConsoleFollow(Domain domain, long offset) {
+            this.domain = domain;
+            this.offset = offset;
+        }
+
+        @Override
+        public Object poll() {
+            byte[] chunk = domain.console().since(offset);
             offset += chunk.length;
-            boolean ended = d.state().ended();
-            if (chunk.length > 0 && !stream.send(new ConsoleChunk(d.name(), new String(chunk, StandardCharsets.UTF_8), true))) {
-                return new ConsoleChunk(d.name(), "", false);
-            }
-            if (ended && d.console().written() == offset) {
-                return new ConsoleChunk(d.name(), "", false);
-            }
-            try {
-                d.exit().get(50, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                // no exit yet: poll the console again
-            }
+            return chunk.length == 0 ? null : new ConsoleChunk(domain.name(), new String(chunk, StandardCharsets.UTF_8), true);
+        }
+
+        @Override
+        public Object end() {
+            return domain.state().ended() && domain.console().written() == offset
+                    ? new ConsoleChunk(domain.name(), "", false) : null;
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<?> change() {
+            return domain.exit();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.hotvisor.runtime.domain;
 
 import io.hotvisor.runtime.arch.riscv.Hart;
+import io.hotvisor.runtime.arch.riscv.TranslationCache;
 import io.hotvisor.runtime.console.ConsoleRing;
 import io.hotvisor.runtime.elf.ElfFormatException;
 import io.hotvisor.runtime.elf.ElfImage;
@@ -27,6 +28,7 @@ public final class Domain {
     private final EventChannelTable eventChannels;
     private final CompletableFuture<DomainExit> exit = new CompletableFuture<>();
     private final long entry;
+    private volatile TranslationCache translations;
     private final long createdNanos = System.nanoTime();
     private volatile DomainState state = DomainState.PAUSED;
     private volatile boolean booted;
@@ -66,6 +68,25 @@ public final class Domain {
         this.vcpus = List.copyOf(list);
         vcpus.get(0).hart().reset(entry, 0);
     }
+
+    /**
+     * Runs this domain's vCPUs through translated blocks (one cache for all of them) or, with
+     * false, through the interpreter only. Call it before {@link #boot()}.
+     */
+    public void useTranslator(boolean on) {
+        TranslationCache cache = on ? new TranslationCache(memory) : null;
+        translations = cache;
+        for (Vcpu v : vcpus) v.hart().useTranslations(cache);
+    }
+
+    /** Drops every translated block of this domain (a live patch changed how guest code runs). */
+    public void invalidateTranslations() {
+        TranslationCache cache = translations;
+        if (cache != null) cache.invalidateAll();
+    }
+
+    /** The domain's translated blocks, or null when it only interprets. */
+    public TranslationCache translations() { return translations; }
 
     public int id() { return id; }
     public String name() { return config.name(); }

@@ -1,5 +1,6 @@
 package io.hotvisor.runtime.evtchn;
 
+import io.hotvisor.runtime.memory.Nospec;
 import io.hotvisor.runtime.state.ImportReport;
 import io.hotvisor.runtime.state.Snapshot;
 import io.hotvisor.runtime.state.SnapshotFormat;
@@ -79,6 +80,7 @@ public final class EventChannelTable implements StateTransfer<EventChannelSnapsh
      */
     public int bindInterdomain(EventChannelTable remote, int remotePortNo) {
         if (remote == this || !valid(remotePortNo)) return -Status.INVALID_PORT.ordinal();
+        remotePortNo = slot(remotePortNo);
         EventChannelTable first = domainId < remote.domainId ? this : remote;
         EventChannelTable second = first == this ? remote : this;
         synchronized (first) {
@@ -105,10 +107,12 @@ public final class EventChannelTable implements StateTransfer<EventChannelSnapsh
         EventChannelTable peer;
         int peerPort;
         synchronized (this) {
-            if (!valid(port) || state[port] == FREE) return Status.INVALID_PORT;
+            if (!valid(port)) return Status.INVALID_PORT;
+            port = slot(port);
+            if (state[port] == FREE) return Status.INVALID_PORT;
             if (state[port] != INTERDOMAIN) return Status.INVALID_STATE; // unbound: nobody connected yet
             peer = peer(remoteDomain[port]);
-            peerPort = remotePort[port];
+            peerPort = slot(remotePort[port]);
         }
         if (peer == null) return Status.INVALID_DOMAIN;
         synchronized (peer) {
@@ -121,12 +125,13 @@ public final class EventChannelTable implements StateTransfer<EventChannelSnapsh
 
     /** Whether {@code port} is pending (a polling vCPU's wake-up condition). */
     public synchronized boolean isPending(int port) {
-        return valid(port) && pending[port];
+        return valid(port) && pending[slot(port)];
     }
 
     /** Clears and returns the pending bit of a bound port. */
     public synchronized boolean consume(int port) {
         if (!valid(port)) return false;
+        port = slot(port);
         boolean was = pending[port];
         pending[port] = false;
         return was;
@@ -134,7 +139,7 @@ public final class EventChannelTable implements StateTransfer<EventChannelSnapsh
 
     /** Whether {@code port} is open (unbound or interdomain). */
     public synchronized boolean isOpen(int port) {
-        return valid(port) && state[port] != FREE;
+        return valid(port) && state[slot(port)] != FREE;
     }
 
     /** Closes a port; an interdomain peer's end goes back to unbound, offered to this domain, as in Xen. */
@@ -142,10 +147,12 @@ public final class EventChannelTable implements StateTransfer<EventChannelSnapsh
         EventChannelTable peer = null;
         int peerPort = 0;
         synchronized (this) {
-            if (!valid(port) || state[port] == FREE) return Status.INVALID_PORT;
+            if (!valid(port)) return Status.INVALID_PORT;
+            port = slot(port);
+            if (state[port] == FREE) return Status.INVALID_PORT;
             if (state[port] == INTERDOMAIN) {
                 peer = peer(remoteDomain[port]);
-                peerPort = remotePort[port];
+                peerPort = slot(remotePort[port]);
             }
             state[port] = FREE;
             pending[port] = false;
@@ -266,6 +273,11 @@ public final class EventChannelTable implements StateTransfer<EventChannelSnapsh
         return port > 0 && port < MAX_PORTS;
     }
 
+    /** A port the guest named, after {@link #valid}: clamped without a branch (Spectre v1). */
+    private static int slot(int port) {
+        return Nospec.index(port, MAX_PORTS);
+    }
+
     private int freePort() {
         for (int p = 1; p < MAX_PORTS; p++) if (state[p] == FREE) return p;
         return -1;
@@ -281,6 +293,6 @@ public final class EventChannelTable implements StateTransfer<EventChannelSnapsh
 
     private EventChannelTable peer(int id) {
         EventChannelTable[] peers = peersById;
-        return id >= 0 && id < peers.length ? peers[id] : null;
+        return id >= 0 && id < peers.length ? peers[Nospec.index(id, peers.length)] : null;
     }
 }

@@ -1,5 +1,7 @@
 package io.hotvisor.runtime.host;
 
+import io.hotvisor.runtime.console.ConsoleLogLimit;
+import io.hotvisor.control.Taints;
 import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.domain.DomainConfig;
 import io.hotvisor.runtime.domain.DomainExit;
@@ -47,6 +49,8 @@ public final class Host implements DomainDirectory, AutoCloseable {
     private final Map<Integer, Domain> domains = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     private final long startNanos = System.nanoTime();
+    private final Taints taints = new Taints();
+    private volatile List<BootDomains.Outcome> bootDomains = List.of();
 
     /** A host with the default scheduler ({@link SchedulerFactory#DEFAULT}), found on this class's class path. */
     public Host(HostConfig config) {
@@ -75,6 +79,12 @@ public final class Host implements DomainDirectory, AutoCloseable {
 
     public HostConfig config() { return config; }
     public Rendezvous rendezvous() { return rendezvous; }
+    /** The host's taint flags: set by the subsystems that change the running host, kept until restart. */
+    public Taints taints() { return taints; }
+    /** What became of the boot domains ({@code host.cfg}'s {@code boot-domains}); empty when there are none. */
+    public List<BootDomains.Outcome> bootDomains() { return bootDomains; }
+    /** Set once, by {@link BootDomains#start}. */
+    void bootDomains(List<BootDomains.Outcome> outcomes) { this.bootDomains = List.copyOf(outcomes); }
     public Scheduler scheduler() { return scheduler; }
     /** The schedule trace, or null when tracing is off. */
     public ScheduleTrace trace() { return trace; }
@@ -96,8 +106,13 @@ public final class Host implements DomainDirectory, AutoCloseable {
         if (byName(cfg.name()) != null) throw new IllegalArgumentException("a domain named '" + cfg.name() + "' already exists");
         int id = nextId.getAndIncrement();
         Domain d = new Domain(id, cfg, sbi::handlerFor, this::timebase);
+        d.useTranslator(config.engine() == Engine.TRANSLATOR);
         if (config.logConsole()) {
-            d.console().onLine(line -> LOG.log(System.Logger.Level.INFO, "(d{0} {1}) {2}", id, cfg.name(), line));
+            // Rate-limited: a guest printing in a loop must not flood the host log (its ring keeps everything).
+            ConsoleLogLimit limit = new ConsoleLogLimit(id, line -> LOG.log(System.Logger.Level.INFO, "(d{0} {1}) {2}", id, cfg.name(), line),
+                    summary -> LOG.log(System.Logger.Level.WARNING, summary));
+            d.console().onLine(limit);
+            d.exit().thenRun(limit::flush);
         }
         schedLock.lock();
         try {
@@ -118,6 +133,16 @@ public final class Host implements DomainDirectory, AutoCloseable {
         System.Logger.Level level = how.state() == io.hotvisor.runtime.domain.DomainState.CRASHED
                 ? System.Logger.Level.WARNING : System.Logger.Level.INFO;
         LOG.log(level, "d{0} {1} {2}: {3}", d.id(), d.name(), how.state().name().toLowerCase(), how.detail());
+    }
+
+    /**
+     * Drops every domain's translated guest code, so that nothing translated before now runs again:
+     * the livepatch agent calls it after patching the translator or the interpreter, while every
+     * pCPU is parked in the rendezvous. Thread-safe at any time; a pCPU in the middle of a block
+     * finishes that block first.
+     */
+    public void invalidateTranslations() {
+        for (Domain d : domains.values()) d.invalidateTranslations();
     }
 
     /** Live domains, by id. */

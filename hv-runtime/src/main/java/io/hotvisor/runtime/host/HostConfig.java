@@ -11,18 +11,28 @@ import io.hotvisor.runtime.sched.Topology;
  * @param sliceInstructions guest instructions per time slice (bounds the time to quiesce)
  * @param traceSlices       how many slices to record in the schedule trace (0: no trace)
  * @param logConsole        whether guest console lines go to the host log
+ * @param engine            how vCPUs execute guest code
  */
-public record HostConfig(Topology topology, SchedGran schedGran, long sliceInstructions, int traceSlices, boolean logConsole) {
+public record HostConfig(Topology topology, SchedGran schedGran, long sliceInstructions, int traceSlices, boolean logConsole,
+                         Engine engine) {
     /** 100,000 instructions: well under a millisecond at the interpreter's speed. */
     public static final long DEFAULT_SLICE = 100_000;
 
+    /**
+     * A full host still interprets by default: the end-to-end suites, the live-patch demo and the
+     * patch samples time their steps against guests that run at the interpreter's speed (a capped
+     * victim must outlive an attack guest's start, say). {@code hv run} translates by default.
+     */
+    public static final Engine DEFAULT_ENGINE = Engine.INTERPRETER;
+
     public static HostConfig defaults() {
-        return new HostConfig(new Topology(2, 2), SchedGran.CPU, DEFAULT_SLICE, 0, true);
+        return new HostConfig(new Topology(2, 2), SchedGran.CPU, DEFAULT_SLICE, 0, true, DEFAULT_ENGINE);
     }
 
-    public HostConfig withTopology(Topology t) { return new HostConfig(t, schedGran, sliceInstructions, traceSlices, logConsole); }
-    public HostConfig withSchedGran(SchedGran g) { return new HostConfig(topology, g, sliceInstructions, traceSlices, logConsole); }
-    public HostConfig withSlice(long n) { return new HostConfig(topology, schedGran, n, traceSlices, logConsole); }
-    public HostConfig withTrace(int n) { return new HostConfig(topology, schedGran, sliceInstructions, n, logConsole); }
-    public HostConfig withLogConsole(boolean on) { return new HostConfig(topology, schedGran, sliceInstructions, traceSlices, on); }
+    public HostConfig withTopology(Topology t) { return new HostConfig(t, schedGran, sliceInstructions, traceSlices, logConsole, engine); }
+    public HostConfig withSchedGran(SchedGran g) { return new HostConfig(topology, g, sliceInstructions, traceSlices, logConsole, engine); }
+    public HostConfig withSlice(long n) { return new HostConfig(topology, schedGran, n, traceSlices, logConsole, engine); }
+    public HostConfig withTrace(int n) { return new HostConfig(topology, schedGran, sliceInstructions, n, logConsole, engine); }
+    public HostConfig withEngine(Engine e) { return new HostConfig(topology, schedGran, sliceInstructions, traceSlices, logConsole, e); }
+    public HostConfig withLogConsole(boolean on) { return new HostConfig(topology, schedGran, sliceInstructions, traceSlices, on, engine); }
 }

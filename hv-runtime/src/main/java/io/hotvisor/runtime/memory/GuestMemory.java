@@ -8,14 +8,15 @@ import java.nio.ByteOrder;
  * One domain's guest-physical RAM: a bounded byte array mapped at {@link #RAM_BASE}, as on QEMU's
  * {@code virt} machine, so the same guest ELF runs on both.
  *
- * <p>Every access is bounds-checked; naturally aligned accesses only (a misaligned one faults, as
- * the RISC-V privileged spec allows). Plain loads and stores may race between the vCPUs of one
+ * <p>Every access is bounds-checked. Misaligned plain loads and stores are completed (byte by
+ * byte), as a guest on QEMU's virt machine sees them through OpenSBI's emulation; misaligned
+ * atomics (LR/SC, AMOs) fault, as the A extension requires. Plain loads and stores may race between the vCPUs of one
  * domain exactly as on hardware without fences; the atomic operations use real atomics.
  *
  * <p>The memory also owns the per-page table of decoded instructions the interpreter fills in:
- * every store to a page that holds decoded instructions drops that page's decodes, so
- * self-modifying code and loaders see their new bytes (Zifencei's {@code fence.i} then has nothing
- * left to do).
+ * every store over a decoded instruction drops that page's decodes, so self-modifying code and
+ * loaders see their new bytes (Zifencei's {@code fence.i} then has nothing left to do), and the
+ * blocks translated from the page retire with them.
  */
 public final class GuestMemory {
     /** Guest-physical address of the first byte of RAM. */
@@ -61,60 +62,69 @@ public final class GuestMemory {
     public long load8(long addr) {
         long off = addr - RAM_BASE;
         if (off < 0 || off >= size) throw new GuestMemoryFault(GuestMemoryFault.Access.LOAD, false, addr);
-        return ram[(int) off];
+        return ram[Nospec.index(off, size)];
     }
 
     public long load16(long addr) {
         long off = addr - RAM_BASE;
-        if ((off & 1) != 0 || off < 0 || off > size - 2) throw fault(GuestMemoryFault.Access.LOAD, addr, off, 2);
-        return (short) I16.get(ram, (int) off);
+        if ((off & 1) != 0 || off < 0 || off > size - 2) return (short) loadUnaligned(addr, off, 2);
+        return (short) I16.get(ram, Nospec.index(off, size - 1));
     }
 
     public long load32(long addr) {
         long off = addr - RAM_BASE;
-        if ((off & 3) != 0 || off < 0 || off > size - 4) throw fault(GuestMemoryFault.Access.LOAD, addr, off, 4);
-        return (int) I32.get(ram, (int) off);
+        if ((off & 3) != 0 || off < 0 || off > size - 4) return (int) loadUnaligned(addr, off, 4);
+        return (int) I32.get(ram, Nospec.index(off, size - 3));
     }
 
     public long load64(long addr) {
         long off = addr - RAM_BASE;
-        if ((off & 7) != 0 || off < 0 || off > size - 8) throw fault(GuestMemoryFault.Access.LOAD, addr, off, 8);
-        return (long) I64.get(ram, (int) off);
+        if ((off & 7) != 0 || off < 0 || off > size - 8) return loadUnaligned(addr, off, 8);
+        return (long) I64.get(ram, Nospec.index(off, size - 7));
     }
 
     public void store8(long addr, long value) {
         long off = addr - RAM_BASE;
         if (off < 0 || off >= size) throw new GuestMemoryFault(GuestMemoryFault.Access.STORE, false, addr);
         ram[(int) off] = (byte) value;
-        written(off);
+        written(off, 1);
     }
 
     public void store16(long addr, long value) {
         long off = addr - RAM_BASE;
-        if ((off & 1) != 0 || off < 0 || off > size - 2) throw fault(GuestMemoryFault.Access.STORE, addr, off, 2);
+        if ((off & 1) != 0 || off < 0 || off > size - 2) {
+            storeUnaligned(addr, off, 2, value);
+            return;
+        }
         I16.set(ram, (int) off, (short) value);
-        written(off);
+        written(off, 2);
     }
 
     public void store32(long addr, long value) {
         long off = addr - RAM_BASE;
-        if ((off & 3) != 0 || off < 0 || off > size - 4) throw fault(GuestMemoryFault.Access.STORE, addr, off, 4);
+        if ((off & 3) != 0 || off < 0 || off > size - 4) {
+            storeUnaligned(addr, off, 4, value);
+            return;
+        }
         I32.set(ram, (int) off, (int) value);
-        written(off);
+        written(off, 4);
     }
 
     public void store64(long addr, long value) {
         long off = addr - RAM_BASE;
-        if ((off & 7) != 0 || off < 0 || off > size - 8) throw fault(GuestMemoryFault.Access.STORE, addr, off, 8);
+        if ((off & 7) != 0 || off < 0 || off > size - 8) {
+            storeUnaligned(addr, off, 8, value);
+            return;
+        }
         I64.set(ram, (int) off, value);
-        written(off);
+        written(off, 8);
     }
 
     /** Atomic 32-bit compare-and-set (for SC.W and AMO loops); the address must be 4-aligned. */
     public boolean compareAndSet32(long addr, long expected, long value) {
         int off = atomicOffset(addr, 4);
         boolean ok = I32.compareAndSet(ram, off, (int) expected, (int) value);
-        if (ok) written(off);
+        if (ok) written(off, 4);
         return ok;
     }
 
@@ -122,7 +132,7 @@ public final class GuestMemory {
     public boolean compareAndSet64(long addr, long expected, long value) {
         int off = atomicOffset(addr, 8);
         boolean ok = I64.compareAndSet(ram, off, expected, value);
-        if (ok) written(off);
+        if (ok) written(off, 8);
         return ok;
     }
 
@@ -140,14 +150,14 @@ public final class GuestMemory {
     public long loadReserved32(long addr) {
         long off = addr - RAM_BASE;
         if ((off & 3) != 0 || off < 0 || off > size - 4) throw fault(GuestMemoryFault.Access.LOAD, addr, off, 4);
-        return (int) I32.getVolatile(ram, (int) off);
+        return (int) I32.getVolatile(ram, Nospec.index(off, size - 3));
     }
 
     /** LR.D: a volatile 64-bit load; faults as a load. */
     public long loadReserved64(long addr) {
         long off = addr - RAM_BASE;
         if ((off & 7) != 0 || off < 0 || off > size - 8) throw fault(GuestMemoryFault.Access.LOAD, addr, off, 8);
-        return (long) I64.getVolatile(ram, (int) off);
+        return (long) I64.getVolatile(ram, Nospec.index(off, size - 7));
     }
 
     /** Copies guest bytes out (hypercall arguments); the range must lie in RAM. */
@@ -181,15 +191,52 @@ public final class GuestMemory {
     private int atomicOffset(long addr, int width) {
         long off = addr - RAM_BASE;
         if ((off & (width - 1)) != 0 || off < 0 || off > size - width) throw fault(GuestMemoryFault.Access.STORE, addr, off, width);
-        return (int) off;
+        return Nospec.index(off, size - width + 1);
     }
 
-    private void written(long off) {
-        // A store into a page holding decoded instructions drops its decodes. A store into the first
-        // halfword of a page may also change an instruction that started on the page before, but the
-        // interpreter never caches instructions that straddle a page, so one page suffices.
-        int page = (int) (off >>> PAGE_SHIFT);
-        if (decoded[page] != null) decoded[page] = null;
+    /**
+     * A misaligned load inside RAM, completed byte by byte as SBI firmware completes it for S-mode
+     * software (the hart itself may trap on it; OpenSBI then emulates it). Returns the {@code width}
+     * bytes zero-extended; the caller sign-extends. Outside RAM it is an access fault.
+     */
+    private long loadUnaligned(long addr, long off, int width) {
+        if (off < 0 || off > size - width) throw new GuestMemoryFault(GuestMemoryFault.Access.LOAD, false, addr);
+        long v = 0;
+        for (int i = width - 1; i >= 0; i--) v = v << 8 | (ram[Nospec.index(off + i, size)] & 0xffL);
+        return v;
+    }
+
+    /** A misaligned store inside RAM, completed byte by byte (see {@link #loadUnaligned}); not single-copy atomic. */
+    private void storeUnaligned(long addr, long off, int width, long value) {
+        if (off < 0 || off > size - width) throw new GuestMemoryFault(GuestMemoryFault.Access.STORE, false, addr);
+        for (int i = 0; i < width; i++) ram[(int) off + i] = (byte) (value >>> (8 * i));
+        written(off, width);
+        long last = off + width - 1;
+        if ((last >>> PAGE_SHIFT) != (off >>> PAGE_SHIFT)) written(last & ~((1L << PAGE_SHIFT) - 1), (int) (last & ((1 << PAGE_SHIFT) - 1)) + 1);
+    }
+
+    /**
+     * Drops the decoded instructions of the page holding [off, off + width) when the store changed
+     * bytes of a decoded instruction. A store to data that merely shares a page with code (a small
+     * guest's .bss right after its .text) leaves the decodes, and the blocks translated from them,
+     * in place: dropping them on every such store made the interpreter re-decode (and reallocate)
+     * the page over and over. The range stays within one page.
+     */
+    private void written(long off, int width) {
+        int page = Nospec.index(off >>> PAGE_SHIFT, decoded.length);
+        long[] d = decoded[page];
+        if (d == null) return;
+        int o = (int) (off & ((1 << PAGE_SHIFT) - 1));
+        // A 32-bit instruction starting up to three bytes before the first written byte overlaps it;
+        // instructions straddling two pages are never decoded into the table.
+        int from = Math.max(0, o - 2) >>> 1;
+        int to = Math.min(d.length - 1, (o + width - 1) >>> 1);
+        for (int slot = from; slot <= to; slot++) {
+            if (d[Nospec.index(slot, d.length)] != 0) {
+                decoded[page] = null;
+                return;
+            }
+        }
     }
 
     private GuestMemoryFault fault(GuestMemoryFault.Access access, long addr, long off, int width) {

@@ -20,9 +20,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The control socket against hostile and careless clients; the host must stay up for the next one. */
 class ControlServerTest {
@@ -32,8 +35,12 @@ class ControlServerTest {
     private ControlServer server;
 
     private void start(PeerCredentials credentials) throws Exception {
+        start(credentials, Duration.ofMinutes(5), Duration.ofSeconds(30));
+    }
+
+    private void start(PeerCredentials credentials, Duration idle, Duration frame) throws Exception {
         host = new Host(HostConfig.defaults().withLogConsole(false)).start();
-        server = new ControlServer(dir.resolve("control.sock"), credentials);
+        server = new ControlServer(dir.resolve("control.sock"), credentials, idle, frame);
         HostCommands.register(server, host, () -> new HostCommands.Build("0".repeat(64), List.of(), null), new LogRing(), () -> {});
         server.start();
     }
@@ -51,7 +58,12 @@ class ControlServerTest {
     }
 
     private JsonNode call(SocketChannel ch, JsonNode request) throws Exception {
-        ControlProtocol.write(new DataOutputStream(Channels.newOutputStream(ch)), request);
+        try {
+            ControlProtocol.write(new DataOutputStream(Channels.newOutputStream(ch)), request);
+        } catch (java.io.IOException refusedFirst) {
+            // A refused peer is answered and closed at accept, maybe before its request is written:
+            // the answer is still in the socket to read.
+        }
         return ControlProtocol.read(new DataInputStream(Channels.newInputStream(ch)));
     }
 
@@ -106,7 +118,8 @@ class ControlServerTest {
         try (SocketChannel ch = connect()) {
             ch.write(ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).flip());
             JsonNode r = ControlProtocol.read(new DataInputStream(Channels.newInputStream(ch)));
-            assertThat(r.path("error").path("message").asText()).contains("outside");
+            assertThat(r.path("error").path("code").asText()).isEqualTo("PAYLOAD_TOO_LARGE");
+            assertThat(r.path("error").path("message").asText()).isEqualTo("payload too large (2147483647 > " + ControlProtocol.MAX_MESSAGE + " bytes)");
         }
         assertThat(info().path("ok").asBoolean()).isTrue();
     }
@@ -129,5 +142,89 @@ class ControlServerTest {
             // pipelined: the same connection still answers
             assertThat(call(ch, ControlProtocol.request("info", null)).path("ok").asBoolean()).isTrue();
         }
+    }
+
+    private void closeAll(List<SocketChannel> channels) throws Exception {
+        for (SocketChannel c : channels) c.close();
+    }
+
+    /** Reads until the server closes the connection (what it sent before closing is skipped). */
+    private static boolean closedByServer(SocketChannel ch) throws Exception {
+        ByteBuffer sink = ByteBuffer.allocate(4096);
+        while (true) {
+            sink.clear();
+            if (ch.read(sink) < 0) return true;
+        }
+    }
+
+    @Test
+    void aFloodOfIdleConnectionsBeyondEverySlotStillLetsTheOperatorIn() throws Exception {
+        start(PeerCredentials.KERNEL);
+        List<SocketChannel> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2 * ControlServer.MAX_CONNECTIONS; i++) idle.add(connect());
+            assertThat(info().path("ok").asBoolean()).isTrue();
+        } finally {
+            closeAll(idle);
+        }
+    }
+
+    @Test
+    void stalledFramesGiveWayToANewConnectionLongestStalledFirst() throws Exception {
+        start(PeerCredentials.KERNEL);
+        List<SocketChannel> stalled = new ArrayList<>();
+        try {
+            for (int i = 0; i < ControlServer.MAX_CONNECTIONS; i++) {
+                SocketChannel ch = connect();
+                ch.write(ByteBuffer.allocate(4).putInt(ControlProtocol.MAX_MESSAGE).flip());
+                stalled.add(ch);
+            }
+            assertThat(info().path("ok").asBoolean()).isTrue();
+            assertThat(closedByServer(stalled.get(0))).isTrue();
+        } finally {
+            closeAll(stalled);
+        }
+    }
+
+    @Test
+    void anIdleConnectionIsClosedAfterTheIdleTimeout() throws Exception {
+        start(PeerCredentials.KERNEL, Duration.ofMillis(200), Duration.ofSeconds(30));
+        try (SocketChannel idle = connect()) {
+            assertThat(closedByServer(idle)).isTrue();
+            assertThat(server.connections()).isZero();
+        }
+    }
+
+    @Test
+    void aFrameThatDoesNotCompleteWithinItsDeadlineIsClosed() throws Exception {
+        start(PeerCredentials.KERNEL, Duration.ofMinutes(5), Duration.ofMillis(200));
+        try (SocketChannel stalled = connect()) {
+            stalled.write(ByteBuffer.allocate(6).putInt(100).put((byte) '{').put((byte) ' ').flip());
+            assertThat(closedByServer(stalled)).isTrue();
+        }
+    }
+
+    @Test
+    void aRefusedPeerDoesNotHoldASlot() throws Exception {
+        start(ch -> "mallory");
+        List<SocketChannel> refused = new ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) refused.add(connect());
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.connections() == 0);
+        } finally {
+            closeAll(refused);
+        }
+    }
+
+    @Test
+    void aFollowerThatWentAwayFromAQuietConsoleFreesItsSlot() throws Exception {
+        start(PeerCredentials.KERNEL);
+        host.create(io.hotvisor.runtime.domain.DomainConfig.of("quiet", new io.hotvisor.runtime.elf.TinyElf().spin().build()));
+        SocketChannel follower = connect();
+        ControlProtocol.write(new DataOutputStream(Channels.newOutputStream(follower)), ControlProtocol.request("console",
+                ControlProtocol.JSON.createObjectNode().put("domain", "quiet").put("follow", true)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.connections() == 1);
+        follower.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.connections() == 0);
     }
 }

@@ -70,16 +70,23 @@ public final class TinyElf {
     }
 
     public byte[] build() {
+        ByteBuffer code = ByteBuffer.allocate(words.size() * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int w : words) code.putInt(w);
+        return wrap(code.array());
+    }
+
+    /** A minimal RV64 executable: {@code code} loaded at {@link #LOAD_ADDRESS} (read, write, execute) and entered at its first byte. */
+    public static byte[] wrap(byte[] code) {
         int codeOffset = 64 + 56;
-        ByteBuffer b = ByteBuffer.allocate(codeOffset + words.size() * 4).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(codeOffset + code.length).order(ByteOrder.LITTLE_ENDIAN);
         b.put(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0});
         b.position(16);
         b.putShort((short) 2).putShort((short) 243).putInt(1).putLong(LOAD_ADDRESS).putLong(64).putLong(0)
                 .putInt(0).putShort((short) 64).putShort((short) 56).putShort((short) 1)
                 .putShort((short) 64).putShort((short) 0).putShort((short) 0);
-        b.putInt(1).putInt(5).putLong(codeOffset).putLong(LOAD_ADDRESS).putLong(LOAD_ADDRESS)
-                .putLong(words.size() * 4L).putLong(words.size() * 4L).putLong(4096);
-        for (int w : words) b.putInt(w);
+        b.putInt(1).putInt(7).putLong(codeOffset).putLong(LOAD_ADDRESS).putLong(LOAD_ADDRESS)
+                .putLong(code.length).putLong(code.length).putLong(4096);
+        b.put(code);
         return b.array();
     }
 }

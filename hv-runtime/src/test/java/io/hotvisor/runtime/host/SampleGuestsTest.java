@@ -34,6 +34,17 @@ class SampleGuestsTest {
         assertThat(run.output()).isEqualTo(SampleGuests.expected(guest));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"hello", "sha256", "primes", "counter", "traps"})
+    void guestPrintsItsExpectedOutputTranslatedToo(String guest) throws Exception {
+        try (Host translating = new Host(HostConfig.defaults().withLogConsole(false).withEngine(Engine.TRANSLATOR)).start()) {
+            SampleGuests.Running run = SampleGuests.boot(translating, guest);
+            DomainExit how = run.awaitExit(120);
+            assertThat(how.state()).as(how.detail()).isEqualTo(DomainState.SHUTDOWN);
+            assertThat(run.output()).isEqualTo(SampleGuests.expected(guest));
+        }
+    }
+
     @Test
     void pingAndPongExchangeAThousandEventsAcrossDomains() throws Exception {
         SampleGuests.Running pong = SampleGuests.boot(host, "pong");

@@ -65,4 +65,19 @@ public final class CpuConfig {
             throw new IllegalArgumentException(key + " must be a 32-bit number (decimal or 0x hex), got '" + text + "'");
         }
     }
+
+    /**
+     * A yes/no host setting, such as {@code microcode-force-minrev}: {@code true} or {@code false};
+     * absent means false.
+     */
+    public static boolean parseBoolean(String key, String text) {
+        if (text == null || text.isBlank()) {
+            return false;
+        }
+        return switch (text.strip()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(key + " must be true or false, got '" + text.strip() + "'");
+        };
+    }
 }

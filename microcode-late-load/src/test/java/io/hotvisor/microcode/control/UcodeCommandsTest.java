@@ -44,7 +44,7 @@ class UcodeCommandsTest {
 
     @Test
     void loadReturnsLinesPerCpuResultsAndThePause() throws Exception {
-        JsonNode r = JSON.valueToTree(load.handle(request(new IntelUpdateBuilder().revision(0xf4).build(), false), p -> true));
+        JsonNode r = JSON.valueToTree(load.handle(request(new IntelUpdateBuilder().revision(0xf4).minRequiredRevision(0xe0).build(), false), p -> true));
         assertThat(r.path("complete").asBoolean()).isTrue();
         assertThat(r.path("lines").get(0).asText()).isEqualTo("microcode: CPUs 0-1 (core 0): updated from revision 0xf0 to 0xf4, date = 2024-11-17");
         assertThat(r.path("cpus")).hasSize(2);

@@ -8,7 +8,7 @@ import java.time.Duration;
  * A stop-machine for unit tests: runs each core's action in turn on the calling thread, as if every
  * pCPU were parked; can be told to be busy a number of times first.
  */
-final class FakeStopMachine implements StopMachine {
+class FakeStopMachine implements StopMachine {
     private final int cores;
     int busyFirst;
     int calls;

@@ -63,8 +63,8 @@ class LateLoadOnRunningHostTest {
             SimulatedCpus cpus = new SimulatedCpus(2, 2, CPU, RevisionEffects.SIMULATED);
             LateLoader loader = new LateLoader(cpus, host.rendezvous());
             List<Guest> guests = List.of(Guest.boot(host, "sha256"), Guest.boot(host, "counter"));
-            byte[] file = IntelUpdateBuilder.concat(new IntelUpdateBuilder().revision(0xf2).build(),
-                    new IntelUpdateBuilder().revision(0xf4).build());
+            byte[] file = IntelUpdateBuilder.concat(new IntelUpdateBuilder().revision(0xf2).minRequiredRevision(0xe0).build(),
+                    new IntelUpdateBuilder().revision(0xf4).minRequiredRevision(0xe0).build());
 
             // A damaged file first: refused, nothing loaded, guests undisturbed.
             byte[] damaged = file.clone();
@@ -85,7 +85,7 @@ class LateLoadOnRunningHostTest {
             assertThat(r.pauseNanos()).isPositive();
 
             assertThatThrownBy(() -> loader.load(List.of(new LateLoader.Input("06-8e-0c", file)), OPTIONS))
-                    .hasMessage("not newer: running 0xf4, file has 0xf4; nothing loaded (--force loads it anyway)");
+                    .hasMessage("not newer: running 0xf4, file has 0xf4; nothing loaded (--force loads it anyway) [rule newer]");
 
             for (Guest g : guests) {
                 assertThat(g.domain().exit().get(180, TimeUnit.SECONDS).state()).isEqualTo(DomainState.SHUTDOWN);

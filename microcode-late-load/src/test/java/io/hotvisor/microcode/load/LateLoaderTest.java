@@ -27,8 +27,9 @@ class LateLoaderTest {
         return new Input("06-8e-0c", IntelUpdateBuilder.concat(updates));
     }
 
+    /** An update that declares a minimum revision the CPUs have: safe to load late, in Linux's terms. */
     private static byte[] update(int revision) {
-        return new IntelUpdateBuilder().revision(revision).build();
+        return new IntelUpdateBuilder().revision(revision).minRequiredRevision(0xe0).build();
     }
 
     @Test
@@ -65,7 +66,8 @@ class LateLoaderTest {
         assertThatThrownBy(() -> loader.load(List.of(new Input("06-9e-0a", other)), Options.defaults()))
                 .isInstanceOf(LateLoadException.class)
                 .hasMessage("no matching microcode: nothing in 06-9e-0a is for this host's CPUs (Intel, signature 0x000806ec"
-                        + " = 06-8e-0c, platform id 2 (pf_mask 0x04)); nothing loaded ('hvctl ucode --list FILE' shows what a file holds)")
+                        + " = 06-8e-0c, platform id 2 (pf_mask 0x04)); nothing loaded ('hvctl ucode --list FILE' shows what a file holds)"
+                        + " [rule match]")
                 .extracting(e -> ((LateLoadException) e).code()).isEqualTo(LateLoadException.Code.NO_MATCH);
         assertUntouched();
     }
@@ -89,7 +91,7 @@ class LateLoaderTest {
     @Test
     void anUpdateNotNewerThanTheRunningRevisionIsRefused() {
         assertThatThrownBy(() -> loader.load(List.of(file(update(0xf0))), Options.defaults()))
-                .hasMessage("not newer: running 0xf0, file has 0xf0; nothing loaded (--force loads it anyway)")
+                .hasMessage("not newer: running 0xf0, file has 0xf0; nothing loaded (--force loads it anyway) [rule newer]")
                 .extracting(e -> ((LateLoadException) e).code()).isEqualTo(LateLoadException.Code.NOT_NEWER);
         assertUntouched();
     }
@@ -98,7 +100,7 @@ class LateLoaderTest {
     void aSecondLoadOfTheSameFileIsRefusedAsNotNewer() throws Exception {
         loader.load(List.of(file(update(0xf4))), Options.defaults());
         assertThatThrownBy(() -> loader.load(List.of(file(update(0xf4))), Options.defaults()))
-                .hasMessage("not newer: running 0xf4, file has 0xf4; nothing loaded (--force loads it anyway)");
+                .hasMessage("not newer: running 0xf4, file has 0xf4; nothing loaded (--force loads it anyway) [rule newer]");
         assertThat(stop.calls).isEqualTo(1);
     }
 
@@ -106,8 +108,15 @@ class LateLoaderTest {
     void forceLoadsAnUpdateThatIsNotNewer() throws Exception {
         LoadResult r = loader.load(List.of(file(update(0xe0))), new Options(true, Duration.ofMillis(30), 1));
         assertThat(cpus.readRevision(0)).isEqualTo(0xe0);
-        assertThat(r.warnings()).containsExactly("microcode: warning: forced: loading revision 0xe0 over running revision 0xf0");
+        assertThat(r.warnings()).containsExactly(
+                "microcode: warning: --force: the revision check is off (Xen's xen-ucode --force: same or older revisions"
+                        + " load); host tainted forced",
+                "microcode: warning: forced: loading revision 0xe0 over running revision 0xf0");
         assertThat(r.lines()).contains("microcode: CPUs 0-1 (core 0): updated from revision 0xf0 to 0xe0, date = 2024-11-17");
+        assertThat(r.forced()).isTrue();
+        assertThat(loader.taints().summary()).isEqualTo("ucode-late forced");
+        assertThat(r.decisions()).anySatisfy(d -> assertThat(d.toString())
+                .isEqualTo("newer: warn: revision 0xe0 over running 0xf0 is the same or older: loaded because --force was given"));
     }
 
     @Test
@@ -181,22 +190,86 @@ class LateLoaderTest {
         stop.busyFirst = 100;
         assertThatThrownBy(() -> loader.load(List.of(file(update(0xf4))), new Options(false, Duration.ofMillis(30), 3)))
                 .hasMessageStartingWith("busy: timed out after 30 ms")
-                .hasMessageEndingWith("(after 3 attempts); nothing loaded, retry later")
+                .hasMessageEndingWith("(after 3 attempts); nothing loaded, retry later [rule rendezvous-timeout]")
                 .extracting(e -> ((LateLoadException) e).code()).isEqualTo(LateLoadException.Code.BUSY);
         assertThat(stop.calls).isEqualTo(3);
         assertThat(cpus.readRevision(0)).isEqualTo(0xf0);
     }
 
     @Test
-    void anUpdateWhoseMinimumRevisionIsAboveTheRunningOneIsRefusedUnlessForced() throws Exception {
+    void anUpdateWhoseMinimumRevisionIsAboveTheRunningOneLoadsWithAWarningAndTheUcodeLateTaintAsLinuxDoes() throws Exception {
         byte[] u = new IntelUpdateBuilder().revision(0xf4).minRequiredRevision(0xf2).build();
-        assertThatThrownBy(() -> loader.load(List.of(file(u)), Options.defaults()))
-                .hasMessage("revision 0xf4 may be loaded late only over revision 0xf2 or later; core 0 runs 0xf0;"
-                        + " nothing loaded (load it at boot, or --force)");
-        assertUntouched();
-        LoadResult r = loader.load(List.of(file(u)), new Options(true, Duration.ofMillis(30), 1));
-        assertThat(r.warnings()).containsExactly("microcode: warning: forced below the update's minimum revision 0xf2");
+        LoadResult r = loader.load(List.of(file(u)), Options.defaults());
+        assertThat(r.unsafe()).isTrue();
+        assertThat(r.warnings()).containsExactly("microcode: warning: unsafe late load: revision 0xf4 may be loaded late only"
+                + " over revision 0xf2 or later; the CPUs run 0xf0; loading it anyway, as Linux does without force_minrev"
+                + " (host tainted ucode-late)");
         assertThat(cpus.readRevision(0)).isEqualTo(0xf4);
+        assertThat(loader.taints().marks()).singleElement().satisfies(m -> {
+            assertThat(m.flag()).isEqualTo(io.hotvisor.control.Taints.Flag.UCODE_LATE);
+            assertThat(m.reason()).isEqualTo("microcode: late-loaded revision 0xf4 from 06-8e-0c (unsafe: not known to be"
+                    + " safe from the running revision)");
+        });
+    }
+
+    @Test
+    void underForceMinRevAnUnsafeUpdateIsRefusedAndForceDoesNotOverrideIt() {
+        LateLoader strict = new LateLoader(cpus, stop, new io.hotvisor.microcode.policy.LatePolicy(true,
+                io.hotvisor.microcode.policy.AmdPatchDigests.linux()), java.util.Optional.empty(),
+                new io.hotvisor.control.Taints(), java.time.Clock.systemUTC());
+        byte[] below = new IntelUpdateBuilder().revision(0xf4).minRequiredRevision(0xf2).build();
+        assertThatThrownBy(() -> strict.load(List.of(file(below)), new Options(true, Duration.ofMillis(30), 1)))
+                .hasMessage("unsafe late load: revision 0xf4 may be loaded late only over revision 0xf2 or later; the CPUs"
+                        + " run 0xf0; refused because microcode-force-minrev is set (load it early, at boot); nothing loaded"
+                        + " [rule min-rev]")
+                .extracting(e -> ((LateLoadException) e).code()).isEqualTo(LateLoadException.Code.BELOW_MIN_REVISION);
+        byte[] undeclared = new IntelUpdateBuilder().revision(0xf4).build();
+        assertThatThrownBy(() -> strict.load(List.of(file(undeclared)), Options.defaults()))
+                .hasMessageStartingWith("unsafe late load: revision 0xf4 does not declare a minimum revision for late loading"
+                        + " (min_req_ver 0); refused")
+                .hasMessageEndingWith("[rule min-rev]");
+        assertUntouched();
+    }
+
+    @Test
+    void aRendezvousThatParksTooLateToLoadWithinTheTimeoutWritesNothing() {
+        long[] now = {0};
+        // Every clock reading advances 20 ms: the pCPUs "park" 20 ms after the request, past the 10 ms timeout.
+        FakeStopMachine slow = new FakeStopMachine(2) {
+            @Override
+            public Report runPerCore(CoreAction action, Duration timeout) throws Exception {
+                super.runPerCore(action, timeout);
+                return new Report(20_000_000, 15_000_000, 35_000_000);
+            }
+        };
+        LateLoader timed = new LateLoader(cpus, slow);
+        timed.nanoTime(() -> now[0] += 20_000_000L);
+        assertThatThrownBy(() -> timed.load(List.of(file(update(0xf4))), new Options(false, Duration.ofMillis(10), 2)))
+                .hasMessage("timed out: the pCPUs parked 20.000 ms after the request; with the 0.000 ms the longest load"
+                        + " took, that exceeds the 10 ms timeout; nothing was written (after 2 attempts); nothing loaded,"
+                        + " retry later or raise --timeout [rule rendezvous-timeout]")
+                .extracting(e -> ((LateLoadException) e).code()).isEqualTo(LateLoadException.Code.TIMEOUT);
+        assertThat(slow.actionsRun).as("every core's action ran, none wrote").isEqualTo(4);
+        for (int p = 0; p < cpus.pcpus(); p++) {
+            assertThat(cpus.readRevision(p)).isEqualTo(0xf0);
+        }
+    }
+
+    @Test
+    void aPauseLongerThanTheTimeoutIsReportedAsAWarning() throws Exception {
+        FakeStopMachine slow = new FakeStopMachine(2) {
+            @Override
+            public Report runPerCore(CoreAction action, Duration timeout) throws Exception {
+                super.runPerCore(action, timeout);
+                return new Report(1_000_000, 271_900_000, 272_900_000);
+            }
+        };
+        LoadResult r = new LateLoader(cpus, slow).load(List.of(file(update(0xf4))), Options.defaults());
+        assertThat(r.pauseExceeded()).isTrue();
+        assertThat(r.warnings()).containsExactly("microcode: warning: guests paused 272.900 ms, longer than the 30 ms timeout");
+        assertThat(r.lines()).contains("microcode: warning: guests paused 272.900 ms, longer than the 30 ms timeout");
+        assertThat(r.decisions()).anySatisfy(d -> assertThat(d.toString())
+                .isEqualTo("pause: warn: guests paused 272.900 ms, longer than the 30 ms timeout"));
     }
 
     @Test
@@ -209,17 +282,18 @@ class LateLoaderTest {
     }
 
     @Test
-    void anAmdZenPatchIsLoadedThroughThePatchLoaderAndReadBackFromPatchLevel() throws Exception {
+    void aZenPatchWhoseBytesAreNotTheOnesLinuxKnowsIsRefusedByTheDigestRule() {
         SimulatedCpus rome = new SimulatedCpus(2, 2, CpuIdentity.amd(0x00830f10, 0x08301072), RevisionEffects.SIMULATED);
         byte[] container = new AmdContainerBuilder().equivalence(0x00830f10, 0x8310)
                 .patch(0x0830107a, 0x8310, 0x06022023, 3200).build();
-        LoadResult r = new LateLoader(rome, new FakeStopMachine(2))
-                .load(List.of(new Input("microcode_amd_fam17h.bin", container)), Options.defaults());
-        assertThat(rome.readMsr(3, Msr.AMD_PATCH_LEVEL)).isEqualTo(0x0830107aL);
-        assertThat(r.lines()).startsWith(
-                "microcode: CPUs 0-1 (core 0): updated from revision 0x8301072 to 0x830107a, date = 2023-06-02",
-                "microcode: CPUs 2-3 (core 1): updated from revision 0x8301072 to 0x830107a, date = 2023-06-02",
-                "microcode: CPUs 0-1 (core 0): features re-evaluated: +zenbleed-fix");
+        FakeStopMachine romeStop = new FakeStopMachine(2);
+        assertThatThrownBy(() -> new LateLoader(rome, romeStop)
+                .load(List.of(new Input("microcode_amd_fam17h.bin", container)), Options.defaults()))
+                .hasMessageStartingWith("patch 0x0830107a (microcode_amd_fam17h.bin, patch 1 at byte offset 44) has SHA-256 ")
+                .hasMessageEndingWith("the patch was altered; nothing loaded [rule amd-sha256]")
+                .extracting(e -> ((LateLoadException) e).code()).isEqualTo(LateLoadException.Code.BAD_DIGEST);
+        assertThat(romeStop.calls).isZero();
+        assertThat(rome.readMsr(3, Msr.AMD_PATCH_LEVEL)).isEqualTo(0x08301072L);
     }
 
     private void assertUntouched() {

@@ -1,6 +1,7 @@
 package io.hotvisor.hvctl;
 
 import io.hotvisor.cli.CliErrors;
+import io.hotvisor.control.ArgRange;
 import io.hotvisor.cli.ExitStatus;
 import io.hotvisor.control.ControlNames.Arg;
 import io.hotvisor.control.ControlNames;
@@ -27,7 +28,7 @@ import java.util.concurrent.Callable;
         description = "Control a running Hotvisor host.",
         subcommands = {Hvctl.Info.class, Hvctl.Bundles.class, Hvctl.ListDomains.class, Hvctl.Create.class, Hvctl.Destroy.class,
                 Hvctl.Pause.class, Hvctl.Unpause.class, Hvctl.Console.class, Hvctl.VcpuList.class, Hvctl.SchedCredit2.class,
-                Hvctl.Dmesg.class, Hvctl.Shutdown.class, LivepatchCommand.class, UcodeCommand.class})
+                Hvctl.Dmesg.class, Hvctl.Shutdown.class, LivepatchCommand.class, UcodeCommand.class, AuditCommand.class})
 public final class Hvctl {
     static final int EXIT_ERROR = ExitStatus.ERROR, EXIT_BUSY = ExitStatus.BUSY, EXIT_NO_HOST = ExitStatus.NO_HOST,
             EXIT_USAGE = ExitStatus.USAGE;
@@ -57,12 +58,22 @@ public final class Hvctl {
         cl.setErr(new java.io.PrintWriter(err, true));
         cl.setExecutionExceptionHandler((ex, line, parse) -> CliErrors.report("hvctl", ex,
                 line.getCommandSpec().root().userObject() instanceof Hvctl h && h.debug, line.getErr(), EXIT_ERROR));
-        cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("hvctl: error: " + ex.getMessage());
-            err.println("Try 'hvctl --help' for usage.");
-            return EXIT_USAGE;
-        });
+        cl.setParameterExceptionHandler((ex, a) -> CliErrors.usage("hvctl", ex.getMessage(),
+                ex.getCommandLine().getCommandSpec().qualifiedName(), ex.getCommandLine().getErr(), EXIT_USAGE));
         return cl.execute(args);
+    }
+
+    /**
+     * An option's value, checked against its range before anything is sent.
+     *
+     * @throws HvctlException a usage error (exit 64) naming the option and its range
+     */
+    static long inRange(ArgRange range, long value) throws HvctlException {
+        try {
+            return range.check(value);
+        } catch (IllegalArgumentException e) {
+            throw new HvctlException(e.getMessage(), EXIT_USAGE);
+        }
     }
 
     Path socketPath() {
@@ -91,8 +102,9 @@ public final class Hvctl {
         @Override
         public Integer call() throws HvctlException {
             PrintStream out = root.out;
+            JsonNode args = args(); // checked before connecting: a bad argument never reaches the host
             try (ControlClient c = new ControlClient(root.socketPath())) {
-                JsonNode result = c.call(command(), args(), p -> partial(p, out));
+                JsonNode result = c.call(command(), args, p -> partial(p, out));
                 if (root.json) out.println(result.toPrettyString());
                 else print(result, out);
                 out.flush();
@@ -117,7 +129,7 @@ public final class Hvctl {
         }
     }
 
-    @Command(name = "info", description = "Host version, build-id, topology, scheduler and uptime.")
+    @Command(name = "info", description = "Host version, build-id, topology, scheduler, uptime and taint flags.")
     static final class Info extends Request {
         String command() { return ControlNames.Command.INFO; }
 
@@ -129,6 +141,17 @@ public final class Hvctl {
             out.printf("sched-gran     : %s%n", r.path("schedGran").asText());
             out.printf("uptime         : %.1f s%n", r.path("uptimeSeconds").asDouble());
             out.printf("domains        : %d%n", r.path("domains").asInt());
+            StringBuilder taint = new StringBuilder();
+            r.path("taint").forEach(t -> taint.append(taint.isEmpty() ? "" : " ").append(t.path("flag").asText()));
+            out.printf("taint          : %s%n", taint.isEmpty() ? "none" : taint);
+            // Each flag says when and why it was first set.
+            r.path("taint").forEach(t -> out.printf("  %-13s: since %s: %s%n", t.path("flag").asText(), t.path("since").asText(),
+                    t.path("reason").asText()));
+            for (JsonNode b : r.path("bootDomains")) {
+                out.printf("boot domain    : %s%n", b.path("started").asBoolean()
+                        ? b.path("domain").asText() + " started (" + b.path("config").asText() + ")"
+                        : b.path("domain").asText("?") + " FAILED (" + b.path("config").asText() + "): " + b.path("reason").asText());
+            }
         }
     }
 
@@ -240,8 +263,8 @@ public final class Hvctl {
     @Command(name = "sched-credit2", description = "Show or set credit2 weight and cap of domains.")
     static final class SchedCredit2 extends Request {
         @Option(names = {"-d", "--domain"}) String domain;
-        @Option(names = {"-w", "--weight"}) Integer weight;
-        @Option(names = {"-c", "--cap"}) Integer cap;
+        @Option(names = {"-w", "--weight"}) Long weight;
+        @Option(names = {"-c", "--cap"}) Long cap;
 
         String command() { return ControlNames.Command.SCHED_CREDIT2; }
 
@@ -249,8 +272,8 @@ public final class Hvctl {
             if (domain == null && (weight != null || cap != null)) throw new HvctlException("--weight and --cap need --domain", EXIT_USAGE);
             ObjectNode a = ControlProtocol.JSON.createObjectNode();
             if (domain != null) a.put(Arg.DOMAIN, domain);
-            if (weight != null) a.put(Arg.WEIGHT, weight);
-            if (cap != null) a.put(Arg.CAP, cap);
+            if (weight != null) a.put(Arg.WEIGHT, inRange(ArgRange.WEIGHT, weight));
+            if (cap != null) a.put(Arg.CAP, inRange(ArgRange.CAP, cap));
             return a;
         }
 

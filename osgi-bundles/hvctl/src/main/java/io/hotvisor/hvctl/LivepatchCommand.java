@@ -1,5 +1,6 @@
 package io.hotvisor.hvctl;
 
+import io.hotvisor.control.ArgRange;
 import io.hotvisor.control.ControlNames.Arg;
 import io.hotvisor.control.ControlNames;
 import io.hotvisor.control.ControlProtocol;
@@ -27,7 +28,7 @@ import java.util.concurrent.Callable;
 @Command(name = "livepatch", description = "Live-patch the running host.",
         subcommands = {LivepatchCommand.ListPayloads.class, LivepatchCommand.Upload.class, LivepatchCommand.Apply.class,
                 LivepatchCommand.Revert.class, LivepatchCommand.Replace.class, LivepatchCommand.Unload.class,
-                LivepatchCommand.Load.class})
+                LivepatchCommand.Load.class, LivepatchCommand.Recover.class})
 final class LivepatchCommand implements Runnable {
     @CommandLine.ParentCommand
     Hvctl root;
@@ -37,7 +38,8 @@ final class LivepatchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing livepatch command: list, upload, apply, revert, replace, unload or load");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "missing livepatch command: list, upload, apply, revert, replace, unload, load or recover");
     }
 
     /** One livepatch action, printed the way xen-livepatch prints it. */
@@ -48,7 +50,7 @@ final class LivepatchCommand implements Runnable {
         @Option(names = "--timeout", paramLabel = "MS", description = "rendezvous timeout in milliseconds (default: the host's, 30)")
         Long timeout;
 
-        @Option(names = "--nodeps", description = "skip the stacking check (never the host build-id check)")
+        /** Set by {@code --nodeps}, which only apply and load take (as with xen-livepatch). */
         boolean nodeps;
 
         abstract String verb();
@@ -59,7 +61,7 @@ final class LivepatchCommand implements Runnable {
 
         ObjectNode args() throws HvctlException {
             ObjectNode a = ControlProtocol.JSON.createObjectNode().put(Arg.NAME, name()).put(Arg.NODEPS, nodeps);
-            if (timeout != null) a.put(Arg.TIMEOUT_MILLIS, timeout);
+            if (timeout != null) a.put(Arg.TIMEOUT_MILLIS, Hvctl.inRange(ArgRange.TIMEOUT_MILLIS, timeout));
             return a;
         }
 
@@ -68,13 +70,14 @@ final class LivepatchCommand implements Runnable {
             Hvctl root = parent.root;
             PrintStream out = root.out;
             String name = name();
+            ObjectNode args = args(); // checked before anything is printed or sent
             if (!root.json) {
                 out.print(verb() + " " + name + "... ");
                 out.flush();
             }
             JsonNode result;
             try (ControlClient c = new ControlClient(root.socketPath())) {
-                result = c.call(command(), args(), p -> {});
+                result = c.call(command(), args, p -> {});
             } catch (HvctlException e) {
                 if (!root.json) out.println("failed");
                 out.flush();
@@ -82,6 +85,8 @@ final class LivepatchCommand implements Runnable {
             }
             if (root.json) {
                 out.println(result.toPrettyString());
+            } else if (result.path("noAction").asBoolean(false)) {
+                out.println("No action needed");
             } else {
                 out.println("completed");
                 if (result.has("summary")) out.println(result.path("summary").asText());
@@ -90,8 +95,20 @@ final class LivepatchCommand implements Runnable {
         }
     }
 
-    /** Adds the payload file's bytes to a request: the host never reads operator paths. */
+    /**
+     * Adds the payload file's bytes to a request: the host never reads operator paths. A file over
+     * the largest payload the control protocol carries is refused here, before anything is sent.
+     */
     static ObjectNode withPayload(ObjectNode args, Path file) throws HvctlException {
+        try {
+            long size = Files.size(file);
+            if (size > ControlProtocol.MAX_PAYLOAD) {
+                io.hotvisor.control.ControlException e = ControlProtocol.tooLarge(size, ControlProtocol.MAX_PAYLOAD);
+                throw new HvctlException(file + ": " + e.getMessage(), e.exitStatus(), e.code());
+            }
+        } catch (IOException e) {
+            // read() below names the problem
+        }
         return args.put(Arg.PAYLOAD, Base64.getEncoder().encodeToString(read(file)));
     }
 
@@ -135,6 +152,10 @@ final class LivepatchCommand implements Runnable {
                 out.println(r.toPrettyString());
                 return 0;
             }
+            if (r.path("degraded").isTextual()) {
+                out.println("livepatch: DEGRADED: " + r.path("degraded").asText());
+                out.println("every action is refused; see 'hvctl livepatch recover'");
+            }
             if (r.path("payloads").isEmpty()) {
                 out.println("Nothing to list");
                 return 0;
@@ -150,6 +171,31 @@ final class LivepatchCommand implements Runnable {
                 if (p.path("strandedClasses").size() > 0) meta.append("stranded-classes=").append(p.path("strandedClasses").size()).append(';');
                 String id = p.path("buildId").asText();
                 out.printf(" %-24s| %-30s| %-18s| %s%n", p.path("name").asText(), status, id.length() > 16 ? id.substring(0, 16) : id, meta);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "recover", description = "Leave the DEGRADED state: says what it will do; does it with --confirm.")
+    static final class Recover implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        LivepatchCommand parent;
+
+        @Option(names = "--confirm", description = "carry the recovery out rather than only show it")
+        boolean confirm;
+
+        @Override
+        public Integer call() throws HvctlException {
+            JsonNode r;
+            try (ControlClient c = new ControlClient(parent.root.socketPath())) {
+                r = c.call(ControlNames.Command.LIVEPATCH_RECOVER,
+                        ControlProtocol.JSON.createObjectNode().put(Arg.CONFIRM, confirm), p -> {});
+            }
+            PrintStream out = parent.root.out;
+            if (parent.root.json) {
+                out.println(r.toPrettyString());
+            } else {
+                r.path("lines").forEach(l -> out.println(l.asText()));
             }
             return 0;
         }
@@ -172,6 +218,9 @@ final class LivepatchCommand implements Runnable {
 
     @Command(name = "apply", description = "Apply an uploaded payload.")
     static final class Apply extends NamedAction {
+        @Option(names = "--nodeps", description = "skip the stacking check (never the host build-id check)")
+        void nodeps(boolean skip) { nodeps = skip; }
+
         String verb() { return "Applying"; }
         String command() { return ControlNames.Command.LIVEPATCH_APPLY; }
     }
@@ -197,6 +246,9 @@ final class LivepatchCommand implements Runnable {
     @Command(name = "load", description = "Upload and apply FILE (named after its base name); unloaded again if the apply fails.")
     static final class Load extends Action {
         @Parameters(paramLabel = "FILE") Path file;
+
+        @Option(names = "--nodeps", description = "skip the stacking check (never the host build-id check)")
+        void nodeps(boolean skip) { nodeps = skip; }
 
         String verb() { return "Loading"; }
         String command() { return ControlNames.Command.LIVEPATCH_LOAD; }

@@ -51,4 +51,59 @@ class HvctlInProcessTest {
         assertThat(r.status()).isZero();
         assertThat(r.out()).contains("livepatch");
     }
+
+    @Test
+    void aTimeoutThatWouldOverflowIsOneUsageLineBeforeAnythingIsSent() {
+        Run r = hvctl("--socket", dir.resolve("none.sock").toString(), "livepatch", "apply", "fix", "--timeout", "9223372036854775807");
+        assertThat(r.status()).isEqualTo(64);
+        assertThat(r.err().lines()).containsExactly("hvctl: error: --timeout 9223372036854775807 ms is outside 1 ms .. 3600000 ms");
+    }
+
+    @Test
+    void aWeightOutOfRangeIsAUsageError() {
+        Run r = hvctl("--socket", dir.resolve("none.sock").toString(), "sched-credit2", "-d", "g", "-w", "70000");
+        assertThat(r.status()).isEqualTo(64);
+        assertThat(r.err()).isEqualTo("hvctl: error: weight 70000 is outside 1 .. 65535" + System.lineSeparator());
+    }
+
+    @Test
+    void aGuestConfigWithMemoryThatWouldOverflowIsRefusedNamingTheLine() throws Exception {
+        Path cfg = java.nio.file.Files.writeString(dir.resolve("g.cfg"), "name = g\nkernel = g.elf\nmemory = 17592186044416\n");
+        Run r = hvctl("--socket", dir.resolve("none.sock").toString(), "create", cfg.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).contains("g.cfg:3: memory 17592186044416 MiB is outside 1 MiB .. 1024 MiB");
+    }
+
+    @Test
+    void aPayloadOverTheProtocolsLimitIsRefusedBeforeSending() throws Exception {
+        Path big = dir.resolve("big.hvp");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(io.hotvisor.control.ControlProtocol.MAX_PAYLOAD + 1L); // sparse: no disk used
+        }
+        Run r = hvctl("--socket", dir.resolve("none.sock").toString(), "livepatch", "upload", "big", big.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err().lines()).containsExactly("hvctl: error PAYLOAD_TOO_LARGE: " + big + ": payload too large ("
+                + (io.hotvisor.control.ControlProtocol.MAX_PAYLOAD + 1L) + " > " + io.hotvisor.control.ControlProtocol.MAX_PAYLOAD + " bytes)");
+    }
+
+    @Test
+    void aHostThatClosesTheConnectionWithoutAnswerIsBusyExitTwoNotABrokenPipe() throws Exception {
+        Path sock = dir.resolve("closing.sock");
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(sock));
+            Thread closer = new Thread(() -> {
+                try {
+                    server.accept().close(); // a host shedding the connection
+                } catch (java.io.IOException ignored) {
+                    // the test ends either way
+                }
+            });
+            closer.start();
+            Run r = hvctl("--socket", sock.toString(), "info");
+            closer.join();
+            assertThat(r.status()).isEqualTo(2);
+            assertThat(r.err().lines()).hasSize(1);
+            assertThat(r.err()).startsWith("hvctl: error CONNECTION_CLOSED: the host at ").contains("retry").doesNotContain("\tat ");
+        }
+    }
 }

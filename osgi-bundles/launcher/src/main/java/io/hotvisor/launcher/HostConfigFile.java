@@ -17,18 +17,18 @@ import java.util.Set;
  */
 record HostConfigFile(Map<String, String> values, Path base) {
     static final Set<String> KEYS = Set.of("topology", "sched-gran", "slice", "state-dir", "trust-dir",
-            "control-socket", "log-console", "bundles-dir", "livepatch-health-window", "livepatch-mechanism",
-            "cpu-vendor", "cpu-signature", "cpu-platform-id", "cpu-microcode-revision");
+            "control-socket", "log-console", "bundles-dir", "livepatch-health-window", "livepatch-mechanism", "livepatch-fault-point", "boot-domains", "engine",
+            "cpu-vendor", "cpu-signature", "cpu-platform-id", "cpu-microcode-revision", "microcode-force-minrev");
 
     /**
      * The cpu-* defaults are a real CPU with a newer update in Debian's intel-microcode: Tiger Lake-U
      * 06-8c-01, pf_mask 0x80, at revision 0xb8 (the package has 0xbc); as microcode's CpuConfig says.
      */
     static final Map<String, String> DEFAULTS = Map.ofEntries(
-            Map.entry("topology", "2x2"), Map.entry("sched-gran", "cpu"), Map.entry("slice", "100000"), Map.entry("state-dir", "state"),
+            Map.entry("topology", "2x2"), Map.entry("sched-gran", "cpu"), Map.entry("engine", "interpreter"), Map.entry("slice", "100000"), Map.entry("state-dir", "state"),
             Map.entry("trust-dir", "etc/trust"), Map.entry("control-socket", "state/control.sock"), Map.entry("log-console", "true"),
             Map.entry("cpu-vendor", "intel"), Map.entry("cpu-signature", "0x806c1"), Map.entry("cpu-platform-id", "7"),
-            Map.entry("cpu-microcode-revision", "0xb8"));
+            Map.entry("cpu-microcode-revision", "0xb8"), Map.entry("microcode-force-minrev", "false"));
 
     static HostConfigFile read(Path file) throws LaunchException {
         List<String> lines;
@@ -65,5 +65,13 @@ record HostConfigFile(Map<String, String> values, Path base) {
 
     Path path(String key) {
         return base.resolve(values.get(key)).normalize();
+    }
+
+    /** A comma-separated list of paths ({@code boot-domains}), each resolved as {@link #path} does; empty entries skipped. */
+    List<Path> paths(String key) {
+        String v = values.get(key);
+        if (v == null) return List.of();
+        return java.util.Arrays.stream(v.split(",")).map(String::strip).filter(p -> !p.isEmpty())
+                .map(p -> base.resolve(p).normalize()).toList();
     }
 }

@@ -38,6 +38,9 @@ import java.util.stream.Stream;
 public final class HostLauncher {
     /** Declared by a bundle that registers a weaving hook (io.hotvisor.trampoline): started before all others. */
     static final String WEAVING_HOOK_HEADER = "Hotvisor-Weaving-Hook";
+    /** The service property, on a Runnable registered once every bundle has started, that the host bundle waits for. */
+    static final String BOOT_COMPLETE = "hotvisor.boot-complete";
+
     private static volatile Instrumentation instrumentation;
 
     private HostLauncher() {}
@@ -87,9 +90,15 @@ public final class HostLauncher {
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         props.put("hotvisor.topology", cfg.get("topology"));
         props.put("hotvisor.sched-gran", cfg.get("sched-gran"));
+        props.put("hotvisor.engine", cfg.get("engine"));
         props.put("hotvisor.slice", cfg.get("slice"));
         props.put("hotvisor.log-console", cfg.get("log-console"));
-        if (cfg.get("livepatch-health-window") != null) props.put("hotvisor.livepatch-health-window", cfg.get("livepatch-health-window"));
+        for (String key : List.of("livepatch-health-window", "livepatch-fault-point")) {
+            if (cfg.get(key) != null) props.put("hotvisor." + key, cfg.get(key));
+        }
+        if (cfg.get("boot-domains") != null) {
+            props.put("hotvisor.boot-domains", String.join(java.io.File.pathSeparator, cfg.paths("boot-domains").stream().map(Path::toString).toList()));
+        }
         String mechanism = cfg.get("livepatch-mechanism");
         if (mechanism != null) {
             if (!mechanism.equals("trampoline") && !mechanism.equals("redefine")) {
@@ -97,7 +106,7 @@ public final class HostLauncher {
             }
             props.put("hotvisor.livepatch-mechanism", mechanism);
         }
-        for (String key : List.of("cpu-vendor", "cpu-signature", "cpu-platform-id", "cpu-microcode-revision")) {
+        for (String key : List.of("cpu-vendor", "cpu-signature", "cpu-platform-id", "cpu-microcode-revision", "microcode-force-minrev")) {
             props.put("hotvisor." + key, cfg.get(key));
         }
         props.put("hotvisor.state-dir", state.toString());
@@ -126,6 +135,9 @@ public final class HostLauncher {
             for (Bundle b : installed) {
                 if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) b.start();
             }
+            // Every bundle has started (journal replayed, microcode re-loaded): the host may start its
+            // boot domains and open its control socket.
+            ctx.registerService(Runnable.class, () -> { }, new java.util.Hashtable<>(Map.of(BOOT_COMPLETE, "true")));
         } catch (BundleException e) {
             stopQuietly(framework);
             throw new LaunchException("the host did not start: " + e.getMessage()

@@ -1,5 +1,7 @@
 package io.hotvisor.patch.applier;
 
+import io.hotvisor.control.Taints;
+import io.hotvisor.patch.applier.health.AutoRevert;
 import io.hotvisor.patch.applier.journal.Journal;
 import io.hotvisor.patch.applier.journal.JournalRecord;
 
@@ -17,19 +19,38 @@ import java.util.function.BiFunction;
  *
  * <p>{@link #journaled} writes an action's begin record before it takes effect and its end record,
  * with the outcome, after; a failure is also recorded on the payload, so a listing shows why.
+ *
+ * <p>Fail closed: while the agent is DEGRADED (a damaged journal, an unusable state directory)
+ * every action is refused with {@link ErrorCode#DEGRADED} naming why, except the operator's
+ * explicit recovery ({@link #beginRecovery}). There is then no journal, or one that refuses appends.
  */
 final class ActionJournal implements AutoCloseable {
     private final Semaphore permit = new Semaphore(1);
-    private final Journal journal;
+    private volatile Journal journal;
+    private volatile String degraded;
     private final PayloadTable table;
     private final Events events;
+    private final Taints taints;
+    private final FaultPoint faultPoint;
     private volatile String inProgress;
+    /** Whether the permit's holder is an operator's action (not recovery, not the health watch). */
+    private volatile boolean operator;
     private volatile boolean closed;
 
-    ActionJournal(Journal journal, PayloadTable table, Events events) {
+    /**
+     * @param journal  the journal, or null when the state directory cannot be used
+     * @param degraded why the agent cannot trust its state, or null
+     * @param taints   the host's taint flags, set here as actions end (the one place that knows
+     *                 every action's outcome, operator and cause)
+     * @param faultPoint where an operator's action stops for a fault-injection run, or {@link FaultPoint#NONE}
+     */
+    ActionJournal(Journal journal, String degraded, PayloadTable table, Events events, Taints taints, FaultPoint faultPoint) {
         this.journal = journal;
         this.table = table;
         this.events = events;
+        this.taints = taints;
+        this.faultPoint = faultPoint;
+        degraded(degraded);
     }
 
     /** A body of an action, run with the permit held. */
@@ -40,22 +61,38 @@ final class ActionJournal implements AutoCloseable {
 
     /** Takes the permit for {@code what} ("apply NAME"), or refuses as busy. */
     void begin(String what) throws LivepatchException {
+        String why = degraded;
+        if (why != null && !closed) {
+            throw new LivepatchException(ErrorCode.DEGRADED, "livepatch is DEGRADED: " + why + "; " + what
+                    + " was not started. Run 'hvctl livepatch recover' to see what recovery will do");
+        }
+        beginRecovery(what);
+        operator = true;
+    }
+
+    /** Takes the permit even while DEGRADED: the operator's recovery. */
+    void beginRecovery(String what) throws LivepatchException {
         if (closed) {
             throw new LivepatchException(ErrorCode.WRONG_STATE, "the livepatch agent is closed");
         }
-        if (!tryBegin(what)) {
+        if (!acquire(what)) {
             String running = inProgress;
             throw new LivepatchException(ErrorCode.BUSY, "Operation already in progress"
                     + (running == null ? "" : " (" + running + ")") + "; " + what + " was not started. Retry when it has finished.");
         }
     }
 
-    /** Takes the permit for {@code what} if it is free; false at once otherwise. */
+    /** Takes the permit for {@code what} if it is free (and the agent is not DEGRADED); false at once otherwise. */
     boolean tryBegin(String what) {
+        return degraded == null && acquire(what);
+    }
+
+    private boolean acquire(String what) {
         if (closed || !permit.tryAcquire()) {
             return false;
         }
         inProgress = what;
+        operator = false;
         return true;
     }
 
@@ -74,8 +111,27 @@ final class ActionJournal implements AutoCloseable {
         return closed;
     }
 
+    /** The journal; null only while DEGRADED because the state directory could not be used. */
     Journal journal() {
         return journal;
+    }
+
+    /** Why the agent is DEGRADED, or null. */
+    String degraded() {
+        return degraded;
+    }
+
+    /** Enters or leaves the DEGRADED state; only the holder of the permit (a recovery) calls it. */
+    void degraded(String why) {
+        this.degraded = why;
+        if (why != null) {
+            taints.set(Taints.Flag.DEGRADED, "livepatch: " + why);
+        }
+    }
+
+    /** A new journal after a recovery; only the holder of the permit calls it. */
+    void journal(Journal replacement) {
+        this.journal = replacement;
     }
 
     <T> T journaled(JournalRecord begin, PayloadTable.Entry e, Body<T> body) throws LivepatchException {
@@ -86,9 +142,11 @@ final class ActionJournal implements AutoCloseable {
     <T> T journaled(JournalRecord begin, PayloadTable.Entry e, Body<T> body,
                     BiFunction<JournalRecord, T, JournalRecord> okEnd) throws LivepatchException {
         JournalRecord written = append(begin);
+        reach(begin.action(), FaultPoint.BEGUN);
         T result;
         try {
             result = body.run();
+            reach(begin.action(), FaultPoint.DONE);
         } catch (LivepatchException x) {
             if (e != null && x.code() != ErrorCode.BUSY) {
                 table.failed(e, x.code() + ": " + x.getMessage());
@@ -111,14 +169,46 @@ final class ActionJournal implements AutoCloseable {
             throw x;
         }
         append(okEnd.apply(JournalRecord.end(written, JournalRecord.OK, null, null), result));
+        taint(written);
+        reach(begin.action(), FaultPoint.ENDED);
         return result;
     }
 
+    /** A fault-injection point of an operator's action ({@link FaultPoint}); returns at once unless armed there. */
+    void reach(String action, String phase) {
+        if (operator) {
+            faultPoint.reach(action, phase, events);
+        }
+    }
+
+    /** The taint flags an action that succeeded leaves on the host. */
+    private void taint(JournalRecord r) {
+        String payload = r.name() + (r.payloadBuildId() == null ? "" : " (payload build-id " + r.payloadBuildId() + ")");
+        boolean operator = r.cause() == null;
+        switch (r.action()) {
+            case "apply", "replace" -> taints.set(Taints.Flag.LIVEPATCH, "livepatch: " + r.action() + " " + payload
+                    + (operator ? "" : ", " + r.cause()));
+            case "revert" -> {
+                if (!operator && r.cause().startsWith(AutoRevert.CAUSE)) {
+                    taints.set(Taints.Flag.HEALTH_REVERT, "livepatch: " + payload + " reverted, " + r.cause());
+                }
+            }
+            default -> { }
+        }
+        if (operator && Boolean.TRUE.equals(r.nodeps())) {
+            taints.set(Taints.Flag.FORCED, "livepatch: " + r.action() + " " + payload + " --nodeps");
+        }
+    }
+
     JournalRecord append(JournalRecord r) throws LivepatchException {
+        Journal j = journal;
+        if (j == null) {
+            throw new LivepatchException(ErrorCode.DEGRADED, "livepatch is DEGRADED: " + degraded);
+        }
         try {
-            return journal.append(r);
+            return j.append(r);
         } catch (IOException x) {
-            throw new LivepatchException(ErrorCode.IO_ERROR, "cannot write the livepatch journal " + journal.file()
+            throw new LivepatchException(ErrorCode.IO_ERROR, "cannot write the livepatch journal " + j.file()
                     + ": " + x.getMessage() + "; check the state directory", x);
         }
     }
@@ -127,8 +217,11 @@ final class ActionJournal implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        Journal j = journal;
         try {
-            journal.close();
+            if (j != null) {
+                j.close();
+            }
         } catch (IOException e) {
             events.warning(null, "closing the livepatch journal failed: " + e.getMessage());
         }

@@ -17,9 +17,11 @@ import java.util.List;
  * @param loadedClassCount the JVM's loaded class count right after the action (HotSpot's redefine
  *                         cost grows with it, so every pause figure is printed beside it)
  * @param notes            what else happened: a post-hook's failure, payloads reverted by a replace
+ * @param noAction         the payload was already in the state the action leads to: nothing was
+ *                         done and the guests were not paused (xen-livepatch's "No action needed")
  */
 public record ActionReport(String action, String name, int classes, long quiesceNanos, long windowNanos,
-                           long pauseNanos, int loadedClassCount, List<String> notes) {
+                           long pauseNanos, int loadedClassCount, List<String> notes, boolean noAction) {
     public ActionReport {
         notes = List.copyOf(notes);
     }
@@ -32,11 +34,20 @@ public record ActionReport(String action, String name, int classes, long quiesce
     static ActionReport of(String action, String name, int classes, long quiesceNanos, long windowNanos,
                            long pauseNanos, List<String> notes) {
         int loaded = ManagementFactory.getClassLoadingMXBean().getLoadedClassCount();
-        return new ActionReport(action, name, classes, quiesceNanos, windowNanos, pauseNanos, loaded, notes);
+        return new ActionReport(action, name, classes, quiesceNanos, windowNanos, pauseNanos, loaded, notes, false);
+    }
+
+    /** Nothing to do: {@code name} is already {@code state}. */
+    static ActionReport noAction(String action, String name, PayloadState state) {
+        int loaded = ManagementFactory.getClassLoadingMXBean().getLoadedClassCount();
+        return new ActionReport(action, name, 0, 0, 0, 0, loaded, List.of("No action needed: " + name + " is already " + state), true);
     }
 
     /** One line for an operator. */
     public String summary() {
+        if (noAction) {
+            return notes.get(0);
+        }
         return String.format("%s %s: %d class(es), quiesce %.3f ms, window %.3f ms, guest pause %.3f ms, %d classes loaded",
                 action, name, classes, quiesceNanos / 1e6, windowNanos / 1e6, pauseNanos / 1e6, loadedClassCount);
     }

@@ -1,5 +1,6 @@
 package io.hotvisor.patch.applier;
 
+import io.hotvisor.control.Taints;
 import io.hotvisor.patch.applier.health.HealthCheck;
 
 import java.time.Duration;
@@ -12,18 +13,29 @@ import java.util.function.Consumer;
  *
  * @param rendezvousTimeout  default quiesce timeout (Xen's 30 ms); an action may override it
  * @param hookTimeout        bound on a pre- or post-hook and on a payload's health probe
- * @param windowHookTimeout  bound on an apply or revert hook, which runs with every pCPU parked:
- *                           a hung in-window hook stretches the guest pause to this bound, then the
- *                           action is rolled back; the hung thread is left running (the JVM cannot
- *                           kill it) and is named in the error
+ * @param windowHookTimeout  bound on an apply or revert hook, which runs with every pCPU parked: a
+ *                           hook past it is interrupted and waited for, at most this bound again,
+ *                           then the action is rolled back in the same window (so a hung hook can
+ *                           stretch the guest pause to twice this bound); a hook that ignores its
+ *                           interrupt that long makes the action INCONSISTENT, naming its thread
  * @param healthWindow       how long the health watch runs after an apply (0: no watch)
  * @param healthPeriod       how often its checks run
  * @param healthChecks       host-provided checks (uncaught exceptions, pCPU progress, ...)
  * @param events             receives every event (the host turns them into {@code dmesg} lines)
+ * @param taints             the host's taint flags, which the agent sets: {@code livepatch} when a
+ *                           payload is applied (or re-applied at boot), {@code forced} for an
+ *                           operator's {@code --nodeps}, {@code health-revert} when the health watch
+ *                           reverts, {@code degraded} when the journal or state directory cannot be trusted
+ * @param afterBatch         run inside the window after every class batch the JVM took (an apply's,
+ *                           a revert's, a rollback's), with every pCPU still parked: the host drops
+ *                           its translated guest code there, so no block translated by replaced code
+ *                           runs again
+ * @param faultPoint         for fault-injection runs only: the {@link FaultPoint} where an operator's
+ *                           action stops until the host is killed, or null (always, in service)
  */
 public record AgentConfig(Duration rendezvousTimeout, Duration hookTimeout, Duration windowHookTimeout,
                           Duration healthWindow, Duration healthPeriod, List<HealthCheck> healthChecks,
-                          Consumer<LivepatchEvent> events) {
+                          Consumer<LivepatchEvent> events, Taints taints, Runnable afterBatch, String faultPoint) {
     public AgentConfig {
         Objects.requireNonNull(rendezvousTimeout, "rendezvousTimeout");
         Objects.requireNonNull(hookTimeout, "hookTimeout");
@@ -32,27 +44,47 @@ public record AgentConfig(Duration rendezvousTimeout, Duration hookTimeout, Dura
         Objects.requireNonNull(healthPeriod, "healthPeriod");
         healthChecks = List.copyOf(healthChecks);
         Objects.requireNonNull(events, "events");
+        Objects.requireNonNull(taints, "taints");
+        Objects.requireNonNull(afterBatch, "afterBatch");
+        if (faultPoint != null) {
+            FaultPoint.armed(faultPoint); // a name that is not a point is refused here, listing the points
+        }
     }
 
-    /** 30 ms rendezvous, 5 s hooks, 200 ms in-window hooks, a 10 s health watch every 100 ms, no checks. */
+    /** 30 ms rendezvous, 5 s hooks, 200 ms in-window hooks, a 10 s health watch every 100 ms, no checks, taints of its own. */
     public static AgentConfig defaults() {
         return new AgentConfig(Duration.ofMillis(30), Duration.ofSeconds(5), Duration.ofMillis(200),
-                Duration.ofSeconds(10), Duration.ofMillis(100), List.of(), e -> { });
+                Duration.ofSeconds(10), Duration.ofMillis(100), List.of(), e -> { }, new Taints(), () -> { }, null);
     }
 
     public AgentConfig withRendezvousTimeout(Duration d) {
-        return new AgentConfig(d, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, events);
+        return new AgentConfig(d, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, events, taints, afterBatch, faultPoint);
     }
 
     public AgentConfig withHookTimeouts(Duration outside, Duration inWindow) {
-        return new AgentConfig(rendezvousTimeout, outside, inWindow, healthWindow, healthPeriod, healthChecks, events);
+        return new AgentConfig(rendezvousTimeout, outside, inWindow, healthWindow, healthPeriod, healthChecks, events, taints, afterBatch, faultPoint);
     }
 
     public AgentConfig withHealthWatch(Duration window, Duration period, List<HealthCheck> checks) {
-        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, window, period, checks, events);
+        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, window, period, checks, events, taints, afterBatch, faultPoint);
     }
 
     public AgentConfig withEvents(Consumer<LivepatchEvent> sink) {
-        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, sink);
+        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, sink, taints, afterBatch, faultPoint);
+    }
+
+    /** Sets the host's taint flags (see {@link #taints}) instead of a registry of the agent's own. */
+    public AgentConfig withTaints(Taints t) {
+        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, events, t, afterBatch, faultPoint);
+    }
+
+    /** Runs {@code r} inside the window after every class batch (see {@link #afterBatch}). */
+    public AgentConfig withAfterBatch(Runnable r) {
+        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, events, taints, r, faultPoint);
+    }
+
+    /** Arms a {@link FaultPoint} (fault-injection runs only). @throws IllegalArgumentException for an unknown point */
+    public AgentConfig withFaultPoint(String point) {
+        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, events, taints, afterBatch, point);
     }
 }

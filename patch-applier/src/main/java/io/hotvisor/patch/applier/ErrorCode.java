@@ -45,7 +45,12 @@ public enum ErrorCode {
     /** A rollback itself failed: the host may run a partially applied payload. Restart the host. */
     INCONSISTENT(1),
     /** The state directory was written by another host build; its applied stack is not re-applied. */
-    RECOVERY_REFUSED(1);
+    RECOVERY_REFUSED(1),
+    /**
+     * The livepatch state cannot be trusted (a damaged journal, an unusable state directory): no
+     * payload state was guessed, and actions are refused until {@code hvctl livepatch recover}.
+     */
+    DEGRADED(1);
 
     private final int exitStatus;
 

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -65,6 +66,7 @@ public final class LivepatchAgent implements AutoCloseable {
     private final RedefinitionAction redefinition;
     private final BundleUpdateAction bundleUpdate;
     private final Recovery recovery;
+    private final Repair repair;
 
     /**
      * @param hostBuildId  the running host's build-id; payloads must target it
@@ -76,7 +78,8 @@ public final class LivepatchAgent implements AutoCloseable {
      * @param runningBytes the bytes classes were loaded with ({@link RunningBytes.FromClassLoader})
      * @param clock        for journal times and applied-at
      * @param config       timeouts, health checks, event sink
-     * @throws LivepatchException {@code IO_ERROR} when the state directory or journal cannot be opened
+     * @throws LivepatchException never for the state directory: one that cannot be used, or a damaged
+     *                            journal, leaves the agent DEGRADED (it refuses actions and says why)
      */
     public LivepatchAgent(BuildId hostBuildId, TrustStore trust, Path stateDir, ClassRedefiner redefiner,
                           ClassLocator locator, StopMachine stopMachine, RunningBytes runningBytes, Clock clock,
@@ -88,20 +91,14 @@ public final class LivepatchAgent implements AutoCloseable {
         Objects.requireNonNull(trust, "trust");
         Objects.requireNonNull(locator, "locator");
         this.events = new Events(clock, config.events());
-        Journal journal;
-        try {
-            Files.createDirectories(stateDir.resolve(PAYLOAD_DIR));
-            journal = Journal.open(stateDir, clock, hostBuildId.hex());
-        } catch (IOException e) {
-            throw new LivepatchException(ErrorCode.IO_ERROR, "cannot open the livepatch state directory " + stateDir
-                    + ": " + e.getMessage() + "; check that it exists and is writable", e);
-        }
-        this.actions = new ActionJournal(journal, table, events);
+        Repair.Opened opened = Repair.open(stateDir, clock, hostBuildId, events);
+        this.actions = new ActionJournal(opened.journal(), opened.degraded(), table, events, config.taints(),
+                config.faultPoint() == null ? FaultPoint.NONE : FaultPoint.armed(config.faultPoint()));
         ClassRecord record = new ClassRecord(Objects.requireNonNull(runningBytes, "runningBytes"));
         ClassDefiner definer = new ClassDefiner(record, table);
         Planner planner = new Planner(record, locator, definer);
         Window window = new Window(record, definer, Objects.requireNonNull(redefiner, "redefiner"),
-                Objects.requireNonNull(stopMachine, "stopMachine"), hookRunner, config.windowHookTimeout());
+                Objects.requireNonNull(stopMachine, "stopMachine"), hookRunner, config.windowHookTimeout(), actions::reach, config.afterBatch());
         PayloadHooks hooks = new PayloadHooks(record, locator, hookRunner, table, events, config.hookTimeout());
         this.autoRevert = new AutoRevert(new HealthTarget(this, table, actions, events), config.healthChecks(), config.healthWindow(),
                 config.healthPeriod(), config.rendezvousTimeout());
@@ -109,6 +106,7 @@ public final class LivepatchAgent implements AutoCloseable {
         this.bundleUpdate = new BundleUpdateAction(table, autoRevert, clock, events);
         this.uploadCheck = new UploadCheck(trust, hostBuildId, table, planner, this::action);
         this.recovery = new Recovery(actions, table, stateDir, hostBuildId, events);
+        this.repair = new Repair(actions, table, stateDir, hostBuildId, clock, events);
     }
 
     /**
@@ -121,7 +119,7 @@ public final class LivepatchAgent implements AutoCloseable {
 
     /** The table now; never waits for a running action. */
     public Listing list() {
-        return table.listing(actions.inProgress(), autoRevert.watching());
+        return table.listing(actions.inProgress(), autoRevert.watching(), actions.degraded());
     }
 
     /** One payload's row, or empty when no payload has that name. */
@@ -136,13 +134,18 @@ public final class LivepatchAgent implements AutoCloseable {
 
     /** The journal file, for operators and tests. */
     public Path journalFile() {
-        return actions.journal().file();
+        return stateDir.resolve(Journal.FILE);
+    }
+
+    /** Why this agent is DEGRADED (it refuses every action until recovered), or empty when it is not. */
+    public Optional<String> degraded() {
+        return Optional.ofNullable(actions.degraded());
     }
 
     /**
      * Verifies a payload and adds it to the table as CHECKED, keeping its file in the state directory.
      *
-     * @param name  the name to upload it under; must be the payload's own name
+     * @param name  the name to upload it under, the caller's choice (as with xen-livepatch)
      * @param bytes the payload file
      * @throws LivepatchException BUSY, BAD_NAME, EXISTS, BAD_PAYLOAD, WRONG_BUILD, NOTHING_TO_PATCH,
      *                            CLASS_NOT_FOUND, EXPECTATION, UNSUPPORTED, IO_ERROR
@@ -206,7 +209,9 @@ public final class LivepatchAgent implements AutoCloseable {
     }
 
     /**
-     * Applies a CHECKED payload: CHECKED to APPLIED, or stays CHECKED with the error recorded.
+     * Applies a CHECKED payload: CHECKED to APPLIED, or stays CHECKED with the error recorded. An
+     * APPLIED payload needs no action: the report says so ({@link ActionReport#noAction()}), as
+     * {@code xen-livepatch} does.
      *
      * @throws LivepatchException BUSY, NOT_FOUND, WRONG_STATE, DEPENDENCY, CLASS_NOT_FOUND, EXPECTATION,
      *                            HOOK_FAILED, TIMEOUT, ACTIVE, APPLY_FAILED, INCONSISTENT, IO_ERROR
@@ -214,7 +219,11 @@ public final class LivepatchAgent implements AutoCloseable {
     public ActionReport apply(String name, ActionOptions options) throws LivepatchException {
         actions.begin("apply " + name);
         try {
-            return applyLocked(require(name), options, null);
+            PayloadTable.Entry e = require(name);
+            if (table.state(e) == PayloadState.APPLIED) {
+                return ActionReport.noAction("apply", name, PayloadState.APPLIED);
+            }
+            return applyLocked(e, options, null);
         } finally {
             actions.end();
         }
@@ -238,7 +247,7 @@ public final class LivepatchAgent implements AutoCloseable {
 
     /**
      * Reverts the most recently applied payload: APPLIED to CHECKED, or stays APPLIED with the
-     * error recorded. Its new classes stay loaded, unreachable.
+     * error recorded. Its new classes stay loaded, unreachable. A CHECKED payload needs no action.
      *
      * @throws LivepatchException BUSY, NOT_FOUND, WRONG_STATE, NOT_TOP, HOOK_FAILED, TIMEOUT, ACTIVE,
      *                            APPLY_FAILED, INCONSISTENT, IO_ERROR
@@ -246,7 +255,11 @@ public final class LivepatchAgent implements AutoCloseable {
     public ActionReport revert(String name, ActionOptions options) throws LivepatchException {
         actions.begin("revert " + name);
         try {
-            return revertLocked(require(name), options, null, null);
+            PayloadTable.Entry e = require(name);
+            if (table.state(e) == PayloadState.CHECKED) {
+                return ActionReport.noAction("revert", name, PayloadState.CHECKED);
+            }
+            return revertLocked(e, options, null, null);
         } finally {
             actions.end();
         }
@@ -287,6 +300,9 @@ public final class LivepatchAgent implements AutoCloseable {
         actions.begin("replace " + name);
         try {
             PayloadTable.Entry e = require(name);
+            if (table.stack().equals(List.of(e))) {
+                return ActionReport.noAction("replace", name, PayloadState.APPLIED);
+            }
             return actions.journaled(begin("replace", e), e, () -> {
                 requireState(e, PayloadState.CHECKED);
                 StackRules.checkReplace(table, e, options);
@@ -325,22 +341,49 @@ public final class LivepatchAgent implements AutoCloseable {
      *                            host build (nothing is re-applied); IO_ERROR
      */
     public RecoveryReport recover() throws LivepatchException {
-        actions.begin("recover");
+        actions.beginRecovery("recover");
         try {
-            return recovery.run(new Recovery.Steps() {
-                @Override
-                public void upload(String name, byte[] bytes) throws LivepatchException {
-                    uploadLocked(name, bytes);
-                }
-
-                @Override
-                public ActionReport reapply(PayloadTable.Entry e) throws LivepatchException {
-                    return applyLocked(e, new ActionOptions(null, true), "recover");
-                }
-            });
+            String why = actions.degraded();
+            if (why != null) {
+                String line = "livepatch is DEGRADED: " + why + "; nothing was uploaded or re-applied. Run 'hvctl livepatch"
+                        + " recover' to see what recovery will do";
+                events.error(null, line);
+                return new RecoveryReport(List.of(), List.of(), List.of(), 0, List.of(line));
+            }
+            return recovery.run(recoverySteps());
         } finally {
             actions.end();
         }
+    }
+
+    /**
+     * The operator's recovery from DEGRADED ({@code hvctl livepatch recover}): without
+     * {@code confirm}, what it would do; with it, done ({@link Repair}).
+     *
+     * @return one line per step
+     * @throws LivepatchException BUSY, IO_ERROR when the state directory still cannot be used
+     */
+    public List<String> repair(boolean confirm) throws LivepatchException {
+        actions.beginRecovery("recover");
+        try {
+            return repair.run(confirm, recovery, recoverySteps());
+        } finally {
+            actions.end();
+        }
+    }
+
+    private Recovery.Steps recoverySteps() {
+        return new Recovery.Steps() {
+            @Override
+            public void upload(String name, byte[] bytes) throws LivepatchException {
+                uploadLocked(name, bytes);
+            }
+
+            @Override
+            public ActionReport reapply(PayloadTable.Entry e) throws LivepatchException {
+                return applyLocked(e, new ActionOptions(null, true), "recover");
+            }
+        };
     }
 
     /** The mechanism that applies payloads of this manifest's kind. */

@@ -14,7 +14,7 @@ import java.util.List;
  * @param payloadBuildId  the payload build-id
  * @param targetBuildId   the host build-id it targets
  * @param dependsOn       the payload build-id it stacks on; {@code null} when it applies on the host build
- * @param appliedAt       when it was last applied; {@code null} when never
+ * @param appliedAt       when it was applied, while it is; {@code null} when it is not applied
  * @param lastError       the last action's failure on it ("CODE: message"), or {@code null}
  * @param metadata        the manifest's metadata
  * @param classes         the classes it carries ({@code bundle:class}, kind)

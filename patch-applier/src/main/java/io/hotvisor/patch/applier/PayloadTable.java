@@ -144,7 +144,7 @@ final class PayloadTable {
     }
 
     /** The table at this moment; never sees an action half done. */
-    synchronized Listing listing(String inProgress, String watching) {
+    synchronized Listing listing(String inProgress, String watching, String degraded) {
         List<PayloadStatus> rows = new ArrayList<>();
         for (Entry e : byName.values()) {
             rows.add(status(e));
@@ -153,7 +153,7 @@ final class PayloadTable {
         for (Entry e : stack) {
             applied.add(e.name);
         }
-        return new Listing(version, inProgress, rows, applied, watching);
+        return new Listing(version, inProgress, rows, applied, watching, degraded);
     }
 
     synchronized Optional<PayloadStatus> status(String name) {
@@ -231,6 +231,7 @@ final class PayloadTable {
         e.applied = List.of();
         e.bundleBefore = null;
         e.state = PayloadState.CHECKED;
+        e.appliedAt = null;
         e.lastError = errorAfter;
         stack.remove(e);
     }
@@ -246,6 +247,7 @@ final class PayloadTable {
         for (Entry old : stack) {
             old.applied = List.of();
             old.state = PayloadState.CHECKED;
+            old.appliedAt = null;
             reverted.add(old.name);
         }
         stack.clear();

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -38,6 +39,26 @@ final class Recovery {
         this.stateDir = stateDir;
         this.hostBuildId = hostBuildId;
         this.events = events;
+    }
+
+    /**
+     * Uploads again, from the state directory, every payload whose upload record is in {@code uploads};
+     * says in {@code lines} what happened to each, and returns the names uploaded.
+     */
+    List<String> reupload(Collection<JournalRecord> uploads, Steps steps, List<String> lines) {
+        List<String> done = new ArrayList<>();
+        for (JournalRecord up : uploads) {
+            try {
+                steps.upload(up.name(), Files.readAllBytes(stateDir.resolve(up.file())));
+                done.add(up.name());
+                lines.add("uploaded " + up.name() + " again from " + up.file());
+            } catch (IOException | RuntimeException x) {
+                lines.add("cannot upload " + up.name() + " again from " + up.file() + ": " + x.getMessage());
+            } catch (LivepatchException x) {
+                lines.add("cannot upload " + up.name() + " again: " + x.code() + ": " + x.getMessage());
+            }
+        }
+        return done;
     }
 
     /**
@@ -77,18 +98,7 @@ final class Recovery {
             events.error(null, "recovery refused: " + msg);
             throw new LivepatchException(ErrorCode.RECOVERY_REFUSED, msg);
         }
-        List<String> reuploaded = new ArrayList<>();
-        for (JournalRecord up : replay.uploaded().values()) {
-            try {
-                steps.upload(up.name(), Files.readAllBytes(stateDir.resolve(up.file())));
-                reuploaded.add(up.name());
-                lines.add("uploaded " + up.name() + " again from " + up.file());
-            } catch (IOException | RuntimeException x) {
-                lines.add("cannot upload " + up.name() + " again from " + up.file() + ": " + x.getMessage());
-            } catch (LivepatchException x) {
-                lines.add("cannot upload " + up.name() + " again: " + x.code() + ": " + x.getMessage());
-            }
-        }
+        List<String> reuploaded = reupload(replay.uploaded().values(), steps, lines);
         List<String> reapplied = new ArrayList<>();
         for (String name : replay.applied()) {
             PayloadTable.Entry e = table.get(name);

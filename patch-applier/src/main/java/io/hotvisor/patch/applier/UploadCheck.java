@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 
 /**
  * Everything an upload checks before a payload enters the table, in the order an operator would
- * want to hear about it: the name, the signature and format, the manifest's own name, a duplicate,
+ * want to hear about it: the name (the caller's choice), the signature and format, a duplicate,
  * the target build-id, the mechanism's own conditions, and the expectations as seen from the
  * payload's dependency chain. Nothing is changed by a check; it only refuses.
  */
@@ -64,11 +64,8 @@ final class UploadCheck {
             throw new LivepatchException(ErrorCode.BAD_PAYLOAD, "payload " + name + " refused (" + e.error() + "): "
                     + e.getMessage(), e.error(), e);
         }
+        // The caller chooses the name, as with xen-livepatch; the manifest's own name is metadata.
         Manifest m = payload.manifest();
-        if (!m.name().equals(name)) {
-            throw new LivepatchException(ErrorCode.BAD_NAME, "the payload file is named " + m.name()
-                    + " in its manifest, not " + name + "; upload it as " + m.name());
-        }
         PayloadTable.Entry same = table.byBuildId(m.payloadBuildId());
         if (same != null) {
             throw new LivepatchException(ErrorCode.EXISTS, "payload " + name + " makes the same change as "

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -17,6 +18,12 @@ import java.util.function.Supplier;
  * failure after the batch restores the saved bytes in the same window (again one batch) before the
  * pCPUs resume. The action given to the rendezvous never throws: an {@link Error} escaping it
  * (VerifyError is one) must not skip the rendezvous's release of the pCPUs.
+ *
+ * <p>An in-window hook has a bound ({@link AgentConfig#windowHookTimeout()}, 200 ms by default).
+ * Past it the hook is interrupted and waited for, at most the same bound again, before the action
+ * fails and rolls back in the same window: the rollback never runs beside a hook that is still
+ * running. A hook that ignores its interrupt that long makes the action INCONSISTENT (rolled
+ * back, but the hook may still change state), which says to restart the host.
  */
 final class Window {
     /** A class to define into its bundle's loader, beside {@code anchor} (or through a {@link ClassLocator.DefiningLoader}). */
@@ -42,15 +49,21 @@ final class Window {
     private final StopMachine stopMachine;
     private final HookRunner hooks;
     private final Duration hookTimeout;
+    /** Reached inside the window once the batch is in ({@link FaultPoint}): action, phase. */
+    private final BiConsumer<String, String> faultPoint;
+    /** Run inside the window after every batch the JVM took ({@link AgentConfig#afterBatch}). */
+    private final Runnable afterBatch;
 
     Window(ClassRecord record, ClassDefiner definer, ClassRedefiner redefiner, StopMachine stopMachine, HookRunner hooks,
-           Duration hookTimeout) {
+           Duration hookTimeout, BiConsumer<String, String> faultPoint, Runnable afterBatch) {
         this.record = record;
         this.definer = definer;
         this.redefiner = redefiner;
         this.stopMachine = stopMachine;
         this.hooks = hooks;
         this.hookTimeout = hookTimeout;
+        this.faultPoint = faultPoint;
+        this.afterBatch = afterBatch;
     }
 
     /**
@@ -87,6 +100,8 @@ final class Window {
 
     private static final class Outcome {
         LivepatchException failure;
+        /** An in-window hook that overran and did not end even when interrupted: why. */
+        String hookStillRunning;
     }
 
     private void inWindow(String what, Plan plan, List<HookRunner.Call> windowHooks, Supplier<String> check,
@@ -122,11 +137,14 @@ final class Window {
             for (Redefinition c : plan.changes()) {
                 record.set(c.key(), c.to());
             }
+            afterBatch(plan);
+            faultPoint.accept(what.substring(0, what.indexOf(' ')), FaultPoint.IN_WINDOW);
             for (HookRunner.Call h : windowHooks) {
                 try {
-                    hooks.run(h, hookTimeout);
+                    hooks.runInWindow(h, hookTimeout);
                 } catch (HookRunner.Failure f) {
                     o.failure = failed(ErrorCode.HOOK_FAILED, what + ": " + f.getMessage(), f.getCause());
+                    o.hookStillRunning = f.stillRunning() ? f.getMessage() : null;
                     break;
                 }
             }
@@ -144,6 +162,12 @@ final class Window {
         }
     }
 
+    private void afterBatch(Plan plan) {
+        if (!plan.changes().isEmpty()) {
+            afterBatch.run();
+        }
+    }
+
     private void rollback(String what, Plan plan, Supplier<String> undone, Outcome o) {
         try {
             if (!plan.changes().isEmpty()) {
@@ -152,7 +176,14 @@ final class Window {
             for (Redefinition c : plan.changes()) {
                 record.set(c.key(), c.from());
             }
+            afterBatch(plan);
             String left = undone.get();
+            if (o.hookStillRunning != null) {
+                o.failure = new LivepatchException(ErrorCode.INCONSISTENT, what + ": rolled back in the window, but "
+                        + o.hookStillRunning + "; what that hook changes after the window is not undone. Restart the host.",
+                        o.failure);
+                return;
+            }
             if (left != null) {
                 o.failure = new LivepatchException(ErrorCode.INCONSISTENT, what + ": partially applied after rollback: "
                         + left + " (first failure: " + o.failure.getMessage() + "). Restart the host.", o.failure);

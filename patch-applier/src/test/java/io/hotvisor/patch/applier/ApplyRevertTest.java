@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,5 +44,17 @@ class ApplyRevertTest {
 
         h.agent.unload("fix-1");
         assertThat(h.agent.list().payloads()).isEmpty();
+    }
+
+    @Test
+    void theAfterBatchHookRunsInsideTheWindowOnceTheNewCodeIsIn(@TempDir Path other) throws Exception {
+        h.close();
+        List<String> seen = new ArrayList<>();
+        h = new Harness(other, Harness.config().withAfterBatch(() -> seen.add(h.greet())), Harness.sharedHost().rendezvous());
+        h.agent.upload("fix-1", Payloads.named("fix-1").redefine("fix.Greeter", "v1", "v2").bytes());
+        h.agent.apply("fix-1");
+        h.agent.revert("fix-1");
+        // The host drops its translated guest code here: after each batch, before any pCPU runs again.
+        assertThat(seen).containsExactly("v2", "v1");
     }
 }

@@ -1,5 +1,6 @@
 package io.hotvisor.patch.applier;
 
+import io.hotvisor.control.Taints;
 import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.host.HostConfig;
@@ -29,6 +30,8 @@ final class Harness implements AutoCloseable {
     final LivepatchAgent agent;
     final Path stateDir;
     final List<LivepatchEvent> events = Collections.synchronizedList(new ArrayList<>());
+    /** The taint flags the agent sets (the host's, in a real host). */
+    final Taints taints;
 
     Harness(Path stateDir) throws LivepatchException {
         this(stateDir, config(), sharedHost().rendezvous());
@@ -46,6 +49,7 @@ final class Harness implements AutoCloseable {
             throws LivepatchException {
         this.bundle = bundle;
         this.stateDir = stateDir;
+        this.taints = config.taints();
         this.agent = new LivepatchAgent(hostBuildId, Payloads.TRUST, stateDir,
                 new ClassRedefiner.ForInstrumentation(INSTRUMENTATION), bundle.locator(), stopMachine,
                 new RunningBytes.FromClassLoader(), Clock.systemUTC(), config.withEvents(events::add));

@@ -1,5 +1,6 @@
 package io.hotvisor.patch.applier;
 
+import io.hotvisor.control.Taints;
 import io.hotvisor.patch.applier.health.HealthCheck;
 import io.hotvisor.patch.applier.health.UncaughtExceptions;
 import io.hotvisor.patch.applier.journal.JournalRecord;
@@ -113,6 +114,7 @@ class HealthWatchTest {
         assertThat(checks.get()).isPositive();
         assertThat(h.agent.get("fix-1").orElseThrow().state()).isEqualTo(PayloadState.APPLIED);
         assertThat(h.greet()).isEqualTo("v2");
+        assertThat(h.taints.isSet(Taints.Flag.HEALTH_REVERT)).isFalse();
     }
 
     @Test
@@ -125,5 +127,8 @@ class HealthWatchTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> h.agent.get("fix-1").orElseThrow().state() == PayloadState.CHECKED
                 && h.agent.get("fix-1").orElseThrow().lastError() != null); // the reason is recorded just after the revert
         assertThat(h.agent.get("fix-1").orElseThrow().lastError()).contains("credit2 accounting errors rose from 0 to 1");
+        assertThat(h.taints.isSet(Taints.Flag.LIVEPATCH)).isTrue();
+        assertThat(h.taints.marks()).filteredOn(m -> m.flag() == Taints.Flag.HEALTH_REVERT).singleElement()
+                .satisfies(m -> assertThat(m.reason()).contains("fix-1").contains("credit2 accounting errors rose from 0 to 1"));
     }
 }

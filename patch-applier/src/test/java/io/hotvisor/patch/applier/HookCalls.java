@@ -18,6 +18,8 @@ public final class HookCalls {
     private static final Set<String> HANG = new HashSet<>();
     private static volatile CountDownLatch hanging = new CountDownLatch(1);
     private static volatile Supplier<String> callback;
+    /** Hung hooks ignore their interrupt (a hook that swallows InterruptedException). */
+    private static volatile boolean stubborn;
 
     private HookCalls() {
     }
@@ -38,9 +40,19 @@ public final class HookCalls {
             }
         }
         if (hang) {
-            try {
-                hanging.await();
-            } catch (InterruptedException e) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    hanging.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    if (!stubborn) {
+                        break;
+                    }
+                }
+            }
+            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
@@ -62,8 +74,15 @@ public final class HookCalls {
         HANG.add(phase);
     }
 
+    /** Hangs in {@code phase} and ignores interrupts until {@link #unhang()}. */
+    public static synchronized void hangStubbornlyIn(String phase) {
+        hangIn(phase);
+        stubborn = true;
+    }
+
     /** Lets hung hooks go. */
     public static void unhang() {
+        stubborn = false;
         hanging.countDown();
     }
 

@@ -123,6 +123,34 @@ class HooksTest {
     }
 
     @Test
+    void anOverrunningApplyHookIsInterruptedAndWaitedForBeforeTheRollback() throws Exception {
+        harness(Harness.config().withHookTimeouts(Duration.ofSeconds(5), Duration.ofMillis(150)));
+        h.agent.upload("hooked", withAllHooks("hooked"));
+        HookCalls.hangIn("apply");
+        LivepatchException e = catchThrowableOfType(() -> h.agent.apply("hooked"), LivepatchException.class);
+        HookCalls.unhang();
+        assertThat(e.code()).isEqualTo(ErrorCode.HOOK_FAILED);
+        assertThat(e.getMessage()).contains("interrupted, it ended").doesNotContain("abandoned");
+        assertThat(e.rolledBack()).isTrue();
+    }
+
+    @Test
+    void anApplyHookThatIgnoresItsInterruptMakesTheActionInconsistentNotSilentlyAbandoned() throws Exception {
+        harness(Harness.config().withHookTimeouts(Duration.ofSeconds(5), Duration.ofMillis(150)));
+        h.agent.upload("hooked", withAllHooks("hooked"));
+        HookCalls.hangStubbornlyIn("apply");
+        LivepatchException e;
+        try {
+            e = catchThrowableOfType(() -> h.agent.apply("hooked"), LivepatchException.class);
+        } finally {
+            HookCalls.unhang();
+        }
+        assertThat(e.code()).isEqualTo(ErrorCode.INCONSISTENT);
+        assertThat(e.getMessage()).contains("was still running it 150 ms later").contains("Restart the host");
+        assertThat(h.greet()).as("the classes were rolled back all the same").isEqualTo("v1");
+    }
+
+    @Test
     void hookCallingBackIntoTheAgentGetsBusyInsteadOfDeadlocking() throws Exception {
         harness(Harness.config());
         h.agent.upload("hooked", withAllHooks("hooked"));

@@ -1,5 +1,6 @@
 package io.hotvisor.patch.applier;
 
+import io.hotvisor.control.Taints;
 import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.PayloadError;
 import io.hotvisor.patch.format.manifest.HookPhase;
@@ -104,10 +105,11 @@ class StateMachineTest {
     }
 
     @Test
-    void uploadUnderANameOtherThanThePayloadsOwnIsRefused() {
-        LivepatchException e = refusal(() -> h.agent.upload("other", greeterV2("fix-1")));
-        assertThat(e.code()).isEqualTo(ErrorCode.BAD_NAME);
-        assertThat(e.getMessage()).contains("upload it as fix-1");
+    void theCallerChoosesTheNameAPayloadIsUploadedUnderAsInXen() throws Exception {
+        h.agent.upload("other", greeterV2("fix-1"));
+        h.agent.apply("other");
+        assertThat(h.agent.list().applied()).containsExactly("other");
+        assertThat(h.greet()).isEqualTo("v2");
     }
 
     @Test
@@ -121,12 +123,21 @@ class StateMachineTest {
     }
 
     @Test
-    void applyOfAnAppliedPayloadIsInTheWrongState() throws Exception {
+    void applyOfAnAppliedPayloadNeedsNoActionAsXenSays() throws Exception {
         h.agent.upload("fix-1", greeterV2("fix-1"));
         h.agent.apply("fix-1");
-        LivepatchException e = refusal(() -> h.agent.apply("fix-1"));
-        assertThat(e.code()).isEqualTo(ErrorCode.WRONG_STATE);
-        assertThat(e.getMessage()).isEqualTo("fix-1 is in the wrong state. Current state: APPLIED. Expected state: CHECKED.");
+        ActionReport again = h.agent.apply("fix-1");
+        assertThat(again.noAction()).isTrue();
+        assertThat(again.summary()).isEqualTo("No action needed: fix-1 is already APPLIED");
+        assertThat(again.pauseNanos()).isZero();
+        assertThat(h.greet()).isEqualTo("v2");
+    }
+
+    @Test
+    void revertOfACheckedPayloadNeedsNoAction() throws Exception {
+        h.agent.upload("fix-1", greeterV2("fix-1"));
+        assertThat(h.agent.revert("fix-1").noAction()).isTrue();
+        assertThat(h.agent.get("fix-1").orElseThrow().lastError()).isNull();
     }
 
     @Test
@@ -135,13 +146,6 @@ class StateMachineTest {
         h.agent.apply("fix-1");
         assertThat(refusal(() -> h.agent.unload("fix-1")).code()).isEqualTo(ErrorCode.WRONG_STATE);
         assertThat(h.greet()).isEqualTo("v2");
-    }
-
-    @Test
-    void revertOfACheckedPayloadIsInTheWrongState() throws Exception {
-        h.agent.upload("fix-1", greeterV2("fix-1"));
-        assertThat(refusal(() -> h.agent.revert("fix-1")).getMessage())
-                .isEqualTo("fix-1 is in the wrong state. Current state: CHECKED. Expected state: APPLIED.");
     }
 
     @Test
@@ -199,8 +203,12 @@ class StateMachineTest {
         h.agent.upload("a", greeterV2("a"));
         h.agent.upload("w", Payloads.named("w").redefine("fix.Worker", "v1", "v2").bytes());
         h.agent.apply("a");
+        assertThat(h.taints.marks()).extracting(Taints.Mark::flag).containsExactly(Taints.Flag.LIVEPATCH);
         h.agent.apply("w", ActionOptions.DEFAULT.withNodeps());
         assertThat(h.agent.list().applied()).containsExactly("a", "w");
+        assertThat(h.taints.marks()).extracting(Taints.Mark::flag).containsExactly(Taints.Flag.LIVEPATCH, Taints.Flag.FORCED);
+        assertThat(h.taints.marks().get(0).reason()).contains("apply a");   // the first apply, kept
+        assertThat(h.taints.marks().get(1).reason()).contains("apply w").contains("--nodeps");
     }
 
     @Test
@@ -241,7 +249,7 @@ class StateMachineTest {
         h.agent.upload("b", Payloads.named("b").redefine("fix.Greeter", "v2", "v3").dependsOn(a.buildId()).bytes());
         long before = h.agent.list().version();
         h.agent.apply("a");
-        refusal(() -> h.agent.revert("b"));
+        refusal(() -> h.agent.replace("b"));
 
         Listing list = h.agent.list();
         assertThat(list.version()).isEqualTo(before);
@@ -256,7 +264,7 @@ class StateMachineTest {
         PayloadStatus rowB = list.payloads().get(1);
         assertThat(rowB.dependsOn()).isEqualTo(a.buildId());
         assertThat(rowB.appliedAt()).isNull();
-        assertThat(rowB.lastError()).startsWith("WRONG_STATE: ");
+        assertThat(rowB.lastError()).startsWith("DEPENDENCY: ");
         h.agent.unload("b");
         assertThat(h.agent.list().version()).isGreaterThan(before);
     }

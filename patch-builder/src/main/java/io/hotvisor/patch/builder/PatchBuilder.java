@@ -1,13 +1,19 @@
 package io.hotvisor.patch.builder;
 
+import io.hotvisor.patch.format.AtomicFiles;
+
 import io.hotvisor.patch.builder.bundle.BundleJars;
 import io.hotvisor.patch.builder.bundle.BundleUpdate;
 import io.hotvisor.patch.builder.bundle.BundleUpdates;
-import io.hotvisor.patch.builder.compile.ClasspathResolver;
 import io.hotvisor.patch.builder.compile.CompiledModule;
 import io.hotvisor.patch.builder.compile.ModuleBuilds;
+import io.hotvisor.patch.builder.equivalence.HostReview;
+import io.hotvisor.patch.builder.host.ChangePlan;
+import io.hotvisor.patch.builder.host.HostBuild;
+import io.hotvisor.patch.builder.host.HostCompiler;
+import io.hotvisor.patch.builder.host.HostScope;
+import io.hotvisor.patch.builder.host.TargetIntegrity;
 import io.hotvisor.patch.builder.compile.ModuleCompiler;
-import io.hotvisor.patch.builder.diff.Classifier;
 import io.hotvisor.patch.builder.diff.HookScanner;
 import io.hotvisor.patch.builder.diff.Verdict;
 import io.hotvisor.patch.builder.source.GitSources;
@@ -32,28 +38,25 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
- * Runs {@code hvpatch build}: source, compile (base and head in parallel), check the base against
- * the target, diff and classify, write. One instance per build; not thread-safe.
+ * Runs {@code hvpatch build}: check the target build-info's integrity, source, compile the whole
+ * host at base and head (content-cached), check the base against the target, diff and classify
+ * every module, check the whole host after the payload against the head build
+ * ({@link io.hotvisor.patch.builder.equivalence.HostReview}), write. One instance per build; not
+ * thread-safe.
  *
  * <p>What it writes: a livepatch when every change redefines; when some does not (a new field, a
  * new method, a changed hierarchy) and {@link BuildRequest#allowBundleUpdate()} is set, a
@@ -69,9 +72,9 @@ public final class PatchBuilder {
     /** Name and version recorded as the manifest's {@code build-tool}. */
     public static final String TOOL = "hvpatch 0.1.0";
     /** The number of stages {@link Progress} is told about. */
-    public static final int STAGES = 5;
+    public static final int STAGES = 6;
 
-    /** Told when each stage starts and ends (the CLI prints {@code [1/5] reading revisions ... done (0.2 s)}). */
+    /** Told when each stage starts and ends (the CLI prints {@code [1/6] reading revisions ... done (0.2 s)}). */
     public interface Progress {
         /** A stage begins. */
         void stage(int number, String what);
@@ -109,11 +112,14 @@ public final class PatchBuilder {
      */
     public BuildResult build() throws BuildException {
         BuildInfo target = readTarget();
+        TargetIntegrity.checkJars(target, request.target());
         checkCompiler(target.compiler());
         SigningKey key = request.dryRun() ? null : readKey();
+        HostScope scope = new HostScope(target);
         progress.stage(1, "reading revisions");
         try (GitSources git = GitSources.open(request.repo())) {
             GitSources.Revision base = git.resolve(request.base());
+            HostCompiler compiler = new HostCompiler(target, request.mavenRepo(), request.cacheDir(), git.workTree());
             SourceTree baseTree = git.tree(base);
             SourceTree headTree;
             // What the host runs before this payload: the base, plus the diffs of the payloads below it.
@@ -123,7 +129,7 @@ public final class PatchBuilder {
             if (request.head() != null) {
                 head = git.resolve(request.head());
                 headTree = git.tree(head);
-                changed = changedPaths(git, baseTree, headTree);
+                changed = git.changedPaths(baseTree, headTree);
             } else {
                 List<Path> files = new ArrayList<>(request.appliedDiffs());
                 files.add(request.diff());
@@ -131,85 +137,95 @@ public final class PatchBuilder {
                 for (Path f : files) {
                     diffs.add(readDiff(f));
                 }
-                List<SourceTree> trees = git.applyDiffs(base, files, diffs);
+                // The trees hold every module the whole host compiles, not only the ones the diffs touch.
+                Set<String> roots = new TreeSet<>();
+                for (String module : ModuleBuilds.withSiblings(baseTree, compiler.modules())) {
+                    roots.add(module.contains("/") ? module.substring(0, module.indexOf('/')) : module);
+                }
+                List<SourceTree> trees = git.applyDiffs(base, files, diffs, roots);
                 headTree = trees.get(trees.size() - 1);
                 oldTree = trees.size() > 1 ? trees.get(trees.size() - 2) : baseTree;
-                changed = changedPathsOfDiff(git, oldTree, headTree);
+                changed = git.changedPathsOfDiff(oldTree, headTree);
             }
-            List<String> modules = touchedModules(target, changed);
-            progress.done(modules.isEmpty() ? "no module of the target changed" : "modules " + String.join(", ", modules));
-            if (modules.isEmpty()) {
+            List<String> touched = touchedModules(compiler.modules(), changed);
+            progress.done(touched.isEmpty() ? "no module of the target changed" : "modules " + String.join(", ", touched));
+            if (touched.isEmpty()) {
                 throw new BuildException(BuildError.NOTHING_TO_PATCH, "nothing to patch: the change touches no source of a module the target "
-                        + "build holds (" + String.join(", ", moduleNames(target)) + ")");
+                        + "build holds (" + String.join(", ", compiler.modules()) + ")");
             }
-            ModuleBuilds builds = moduleBuilds(target, modules, git.workTree());
-            progress.stage(2, "compiling " + String.join(", ", modules) + " at " + oldTree.label() + " and " + headTree.label());
-            Map<String, CompiledModule[]> compiled = compileBoth(builds, modules, oldTree, headTree);
-            progress.done(cacheNote(compiled));
+            progress.stage(2, "compiling the whole host (" + compiler.modules().size() + " modules) at " + oldTree.label()
+                    + " and " + headTree.label());
+            HostBuild[] host = compiler.compileBoth(oldTree, headTree);
+            HostBuild old = host[0];
+            HostBuild neu = host[1];
+            progress.done(old.allCached() ? "base from cache" : "base compiled and cached");
             progress.stage(3, "checking the base build against the target");
-            for (String module : modules) {
-                checkBase(target, module, oldTree == baseTree ? compiled.get(module)[0] : builds.build(baseTree, module));
-            }
-            progress.done("matches " + target.buildId().hex().substring(0, 16));
+            int foreign = TargetIntegrity.checkCompiled(target, oldTree == baseTree ? old : compiler.compile(baseTree));
+            progress.done("matches " + target.buildId().hex().substring(0, 16)
+                    + (foreign == 0 ? "" : " (" + foreign + " classes no listed module compiles were left out)"));
             progress.stage(4, "diffing bytecode");
-            List<Verdict> verdicts = new ArrayList<>();
-            Map<String, String> moduleOf = new HashMap<>();
-            for (String module : modules) {
-                for (Verdict v : Classifier.classify(compiled.get(module)[0].classMap(), compiled.get(module)[1].classMap())) {
-                    verdicts.add(v);
-                    moduleOf.put(v.className(), module);
-                }
-            }
-            List<String> refusals = new ArrayList<>();
+            ChangePlan plan = ChangePlan.of(scope, old, neu);
+            List<Verdict> verdicts = plan.verdicts();
+            Map<String, String> moduleOf = plan.moduleOf();
+            List<String> refusals = new ArrayList<>(plan.refusals());
             for (Verdict v : verdicts) {
                 v.refusals().forEach(r -> refusals.add("refused: " + v.className() + ": " + r));
             }
-            List<Hook> hooks = hooks(target, verdicts, moduleOf, refusals);
+            List<Hook> hooks = hooks(scope, verdicts, refusals);
             progress.done(summary(verdicts));
+            if (verdicts.isEmpty() && hooks.isEmpty() && refusals.isEmpty()) {
+                throw new BuildException(BuildError.NOTHING_TO_PATCH, plan.outsideHost().isEmpty()
+                        ? "nothing to patch: the change has no effect on bytecode "
+                        + "(only comments, formatting, line numbers or files outside the compiled sources changed)"
+                        : "nothing the host runs changed: " + String.join(", ", plan.outsideHost())
+                        + " changed, which no bundle of the host holds (command-line code); rebuild the tools instead");
+            }
+            progress.stage(5, "checking the whole host after the payload");
+            HostReview.Outcome review = HostReview.review(new HostReview.Input(target, old.classes(), plan.head(), verdicts,
+                    moduleOf, changed, !hooks.isEmpty(), scope::contains));
+            refusals.addAll(review.refusals());
+            notes.addAll(review.notes());
+            progress.done(review.report().get(0).replaceFirst("^whole-host check: ", ""));
             Metadata metadata = metadata(target, base, head);
+            Map<String, CompiledModule[]> compiled = new TreeMap<>();
+            for (String module : compiler.modules()) {
+                compiled.put(module, new CompiledModule[] {old.modules().get(module), neu.modules().get(module)});
+            }
+            List<String> modules = new ArrayList<>(new TreeSet<>(moduleOf.values()));
             if (verdicts.stream().anyMatch(v -> v.kind() == Verdict.Kind.REFUSED)) {
                 // More than a JVM can redefine: maybe the bundles can be replaced whole instead.
                 List<String> problems = hooksClasses(verdicts, moduleOf, compiled);
                 if (request.allowBundleUpdate()) {
-                    BundleUpdates.Plan plan = BundleUpdates.plan(target, moduleChanges(modules, compiled, verdicts, moduleOf),
+                    BundleUpdates.Plan update = BundleUpdates.plan(target, moduleChanges(modules, compiled, verdicts, moduleOf),
                             BundleJars.open(request.target()));
-                    problems.addAll(plan.problems());
+                    problems.addAll(update.problems());
                     if (problems.isEmpty()) {
-                        return writeBundleUpdate(target, verdicts, plan.updates(), metadata, key);
+                        return writeBundleUpdate(target, verdicts, update.updates(), metadata, key);
                     }
                     refusals.addAll(problems);
-                    throw new BuildException(BuildError.REFUSED, "the change cannot be applied to a running host ("
-                            + refusals.size() + " refusal" + (refusals.size() == 1 ? "" : "s") + "), not even as a bundle update; "
-                            + "--explain says what to do instead", refusals, null);
+                    throw refused(refusals, review, "), not even as a bundle update; --explain says what to do instead", List.of());
                 }
                 List<String> wouldReplace = problems.isEmpty() ? bundleUpdateHint(target, modules, compiled, verdicts, moduleOf) : List.of();
-                throw new BuildException(BuildError.REFUSED, "the change cannot be applied to a running host ("
-                        + refusals.size() + " refusal" + (refusals.size() == 1 ? "" : "s") + "); --explain says what to do instead",
-                        refusals, null, wouldReplace);
+                throw refused(refusals, review, "); --explain says what to do instead", wouldReplace);
             }
             if (!refusals.isEmpty()) {
-                throw new BuildException(BuildError.REFUSED, "the change cannot be applied to a running host ("
-                        + refusals.size() + " refusal" + (refusals.size() == 1 ? "" : "s") + "); --explain says what to do instead",
-                        refusals, null);
+                throw refused(refusals, review, "); --explain says what to do instead", List.of());
             }
-            if (verdicts.isEmpty() && hooks.isEmpty()) {
-                throw new BuildException(BuildError.NOTHING_TO_PATCH, "nothing to patch: the change has no effect on bytecode "
-                        + "(only comments, formatting, line numbers or files outside the compiled sources changed)");
-            }
-            progress.stage(5, request.dryRun() ? "writing payload (dry run: skipped)" : "writing payload");
+            review.report().forEach(r -> notes.add(r));
+            progress.stage(STAGES, request.dryRun() ? "writing payload (dry run: skipped)" : "writing payload");
             if (request.dryRun()) {
                 progress.done("");
                 return new BuildResult(verdicts, hooks, notes, null, null, null);
             }
             List<ClassChange> changes = new ArrayList<>();
             for (Verdict v : verdicts) {
-                BuildInfo.Bundle bundle = bundleFor(target, moduleOf.get(v.className()), v.className());
+                BuildInfo.Bundle bundle = scope.bundleOf(v.className()).orElseThrow();
                 ClassImage image = new ClassImage(bundle.symbolicName(), bundle.version(), v.className(), v.bytes());
                 // A redefine expects the bytes the host runs just before this payload: the target's
-                // (checkBase proved the base build equals it), or those the payloads below it put
-                // there (the base plus the applied diffs, compiled the same way).
+                // (checkCompiled proved the base build equals it), or those the payloads below it
+                // put there (the base plus the applied diffs, compiled the same way).
                 changes.add(v.kind() == Verdict.Kind.REDEFINE
-                        ? ClassChange.redefine(image, Sha256.of(compiled.get(moduleOf.get(v.className()))[0].classMap().get(v.className())))
+                        ? ClassChange.redefine(image, Sha256.of(old.bytes(v.className()).orElseThrow()))
                         : ClassChange.define(image));
             }
             PayloadDraft draft = new PayloadDraft(request.name(), target.buildId(), dependsOn(), changes, hooks, metadata);
@@ -218,6 +234,14 @@ public final class PatchBuilder {
         } catch (IOException e) {
             throw new BuildException(BuildError.IO_ERROR, "cannot read the repository: " + e.getMessage(), e);
         }
+    }
+
+    /** A refusal: the whole-host report goes with the refusal lines, so --explain shows what was compared. */
+    private static BuildException refused(List<String> refusals, HostReview.Outcome review, String tail, List<String> wouldReplace) {
+        List<String> details = new ArrayList<>(refusals);
+        review.report().forEach(r -> details.add("note: " + r));
+        return new BuildException(BuildError.REFUSED, "the change cannot be applied to a running host (" + refusals.size()
+                + " refusal" + (refusals.size() == 1 ? "" : "s") + tail, details, null, wouldReplace);
     }
 
     /**
@@ -229,7 +253,7 @@ public final class PatchBuilder {
         for (Verdict v : verdicts) {
             v.refusals().forEach(r -> notes.add("as a redefine: refused: " + v.className() + ": " + r));
         }
-        progress.stage(5, request.dryRun() ? "writing bundle-update payload (dry run: skipped)" : "writing bundle-update payload");
+        progress.stage(STAGES, request.dryRun() ? "writing bundle-update payload (dry run: skipped)" : "writing bundle-update payload");
         if (request.dryRun()) {
             progress.done("");
             return new BuildResult(verdicts, List.of(), notes, updates, null, null, null);
@@ -380,21 +404,9 @@ public final class PatchBuilder {
         }
     }
 
-    private static Set<String> changedPaths(GitSources git, SourceTree base, SourceTree head) throws IOException {
-        return git.changedPaths(base, head);
-    }
-
-    private static Set<String> changedPathsOfDiff(GitSources git, SourceTree base, SourceTree head) throws IOException {
-        return git.changedPathsOfDiff(base, head);
-    }
-
-    private static List<String> moduleNames(BuildInfo target) {
-        return new ArrayList<>(new TreeSet<>(target.bundles().stream().map(BuildInfo.Bundle::module).toList()));
-    }
-
-    private static List<String> touchedModules(BuildInfo target, Set<String> changed) {
+    private static List<String> touchedModules(List<String> modules, Set<String> changed) {
         List<String> out = new ArrayList<>();
-        for (String module : moduleNames(target)) {
+        for (String module : modules) {
             String prefix = module + "/src/main/java/";
             if (changed.stream().anyMatch(p -> p.startsWith(prefix))) {
                 out.add(module);
@@ -403,115 +415,14 @@ public final class PatchBuilder {
         return out;
     }
 
-    private ModuleBuilds moduleBuilds(BuildInfo target, List<String> modules, Path repoRoot) throws BuildException {
-        ClasspathResolver resolver = new ClasspathResolver(request.mavenRepo(),
-                repoRoot == null ? List.of() : ClasspathResolver.moduleTargetsOf(repoRoot));
-        Map<String, List<Path>> jars = new HashMap<>();
-        Map<String, List<BuildInfo.Jar>> hashes = new HashMap<>();
-        for (BuildInfo.Module m : target.modules()) {
-            hashes.put(m.path(), m.classpath());
-            if (modules.contains(m.path())) {
-                jars.put(m.path(), resolver.resolve(m.path(), m.classpath()));
-            }
-        }
-        return new ModuleBuilds(target.compiler(), jars, hashes, request.cacheDir());
-    }
-
-    /** Base and head of each module, compiled on two threads (javac tasks are independent). */
-    private static Map<String, CompiledModule[]> compileBoth(ModuleBuilds builds, List<String> modules,
-                                                             SourceTree base, SourceTree head) throws BuildException {
-        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "hvpatch-javac");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            Map<String, CompiledModule[]> out = new TreeMap<>();
-            for (String module : modules) {
-                // A SourceTree holds one ObjectReader and is not thread-safe: one thread per tree.
-                Future<CompiledModule> b = pool.submit(() -> builds.build(base, module));
-                Future<CompiledModule> h = pool.submit(() -> builds.build(head, module));
-                out.put(module, new CompiledModule[] {get(b), get(h)});
-            }
-            return out;
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    private static CompiledModule get(Future<CompiledModule> f) throws BuildException {
-        try {
-            return f.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof BuildException be) {
-                throw be;
-            }
-            throw new IllegalStateException("compiling failed: " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while compiling", e);
-        }
-    }
-
-    private static String cacheNote(Map<String, CompiledModule[]> compiled) {
-        long cached = compiled.values().stream().filter(c -> c[0].cached()).count();
-        return cached == compiled.size() ? "base from cache" : "base compiled and cached";
-    }
-
-    /**
-     * The base build must be exactly the classes the target runs from this module. Classes the
-     * module compiles that no host bundle carries (its command-line tools) are not part of the
-     * running build; classes of a host bundle in packages this module does not compile (a bundle's
-     * own activator) are someone else's. Both are left out of the comparison.
-     */
-    private static void checkBase(BuildInfo target, String module, CompiledModule base) throws BuildException {
-        Map<String, Sha256> expected = new TreeMap<>();
-        for (BuildInfo.Bundle b : target.bundlesOf(module)) {
-            b.classes().forEach(c -> expected.put(c.name(), c.sha256()));
-        }
-        java.util.Set<String> packages = new java.util.HashSet<>();
-        base.classMap().keySet().forEach(n -> packages.add(packageOf(n)));
-        List<String> problems = new ArrayList<>();
-        for (Map.Entry<String, byte[]> e : base.classMap().entrySet()) {
-            Sha256 want = expected.get(e.getKey());
-            Sha256 got = Sha256.of(e.getValue());
-            if (want != null && !want.equals(got)) {
-                problems.add(e.getKey() + ": built " + got.hex().substring(0, 16) + "..., target runs " + want.hex().substring(0, 16) + "...");
-            }
-        }
-        for (String name : expected.keySet()) {
-            if (!base.classMap().containsKey(name) && packages.contains(packageOf(name))) {
-                problems.add(name + ": in the target but not built from " + base.revision());
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new BuildException(BuildError.TARGET_MISMATCH, "payload would not match the running build: " + problems.size()
-                    + " class" + (problems.size() == 1 ? "" : "es") + " of " + module + " built from " + base.revision()
-                    + " differ from the target " + target.buildId().hex().substring(0, 16)
-                    + "; is --base the revision the host was built from, with javac " + target.compiler().javacVersion() + "?",
-                    problems.subList(0, Math.min(problems.size(), 10)), null);
-        }
-    }
-
-    private static String packageOf(String className) {
-        int dot = className.lastIndexOf('.');
-        return dot < 0 ? "" : className.substring(0, dot);
-    }
-
-    private List<Hook> hooks(BuildInfo target, List<Verdict> verdicts, Map<String, String> moduleOf, List<String> refusals) {
+    private List<Hook> hooks(HostScope scope, List<Verdict> verdicts, List<String> refusals) {
         Map<HookPhase, Hook> byPhase = new EnumMap<>(HookPhase.class);
         for (Verdict v : verdicts) {
             if (v.kind() != Verdict.Kind.DEFINE || !HookScanner.isHooksClass(v.bytes())) {
                 continue;
             }
             for (HookScanner.Found f : HookScanner.scan(v.className(), v.bytes(), refusals)) {
-                BuildInfo.Bundle bundle;
-                try {
-                    bundle = bundleFor(target, moduleOf.get(v.className()), v.className());
-                } catch (BuildException e) {
-                    refusals.add("refused: " + v.className() + ": " + e.getMessage());
-                    continue;
-                }
+                BuildInfo.Bundle bundle = scope.bundleOf(v.className()).orElseThrow();
                 Hook previous = byPhase.put(f.phase(), new Hook(f.phase(), bundle.symbolicName(), f.className(), f.method()));
                 if (previous != null) {
                     refusals.add("refused: " + f.className() + ": a second " + f.phase().jsonName() + " hook " + f.method()
@@ -520,33 +431,6 @@ public final class PatchBuilder {
             }
         }
         return new ArrayList<>(byPhase.values());
-    }
-
-    /** The bundle holding a class, or for a new class the bundle of its outer class or package. */
-    private static BuildInfo.Bundle bundleFor(BuildInfo target, String module, String className) throws BuildException {
-        List<BuildInfo.Bundle> bundles = target.bundlesOf(module);
-        for (BuildInfo.Bundle b : bundles) {
-            if (b.hashOf(className).isPresent()) {
-                return b;
-            }
-        }
-        String outer = className.contains("$") ? className.substring(0, className.indexOf('$')) : className;
-        for (BuildInfo.Bundle b : bundles) {
-            if (b.hashOf(outer).isPresent()) {
-                return b;
-            }
-        }
-        String pkg = className.contains(".") ? className.substring(0, className.lastIndexOf('.') + 1) : "";
-        for (BuildInfo.Bundle b : bundles) {
-            if (b.classes().stream().anyMatch(c -> c.name().startsWith(pkg) && c.name().indexOf('.', pkg.length()) < 0)) {
-                return b;
-            }
-        }
-        if (bundles.size() == 1) {
-            return bundles.get(0);
-        }
-        throw new BuildException(BuildError.REFUSED, "cannot tell which bundle of " + module + " a new class " + className
-                + " belongs to; put it in a package one bundle already has");
     }
 
     private static List<String> compilerFlags(BuildInfo.Compiler c) {
@@ -564,25 +448,12 @@ public final class PatchBuilder {
         return r + " redefine, " + d + " define, " + x + " refused";
     }
 
-    /** Writes beside the target and renames, so the file is whole or absent. */
+    /** Writes durably and atomically ({@link AtomicFiles}), so the file is whole or absent. */
     static void writeAtomically(Path file, byte[] bytes) throws BuildException {
-        Path target = file.toAbsolutePath();
-        Path tmp = null;
         try {
-            Files.createDirectories(target.getParent());
-            tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-            Files.write(tmp, bytes);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(file, bytes);
         } catch (IOException e) {
             throw new BuildException(BuildError.IO_ERROR, "cannot write " + file + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: a leftover hidden temp file, never a partial payload
-                }
-            }
         }
     }
 }

@@ -44,6 +44,10 @@ public final class Hart {
     private long retiredInRun;
     /** Exceptions taken in the current run: a trapping instruction does not retire. */
     private long trapsInRun;
+    /** Steps (retired or trapped instructions) of the last {@link #interpret}: its share of a slice's budget. */
+    private long steps;
+    /** The translated tier, or null when this hart only interprets. */
+    private BlockRunner blocks;
     private long reservation = NO_RESERVATION;
     private long reservedValue;
     private String crashReason;
@@ -83,6 +87,35 @@ public final class Hart {
     public String crashReason() { return crashReason; }
     public GuestMemory memory() { return mem; }
 
+    /**
+     * Runs this hart's guest code through translated blocks from {@code cache} (shared by the
+     * domain's harts), or only through the interpreter when {@code cache} is null. Call it while
+     * the hart is not running.
+     */
+    public void useTranslations(TranslationCache cache) {
+        blocks = cache == null ? null : new BlockRunner(this, cache);
+    }
+
+    /** Whether {@link #run} goes through translated blocks. */
+    public boolean translating() { return blocks != null; }
+
+    long[] regs() { return x; }
+    void setPc(long pc) { this.pc = pc; }
+    long steps() { return steps; }
+    /** Counts {@code n} instructions a translated block retired. */
+    void retire(long n) { instret += n; }
+
+    /**
+     * A translated block's instruction at {@code pc} faulted: delivers the trap as the interpreter
+     * would. @return false when the hart crashed instead
+     */
+    boolean blockFault(long pc, GuestMemoryFault f) {
+        this.pc = pc;
+        if (!trap(causeOf(f), f.address())) return false;
+        trapsInRun--; // counted by interpret() only; here the caller counts retired instructions itself
+        return true;
+    }
+
     /** Current time in timebase ticks, as the guest's {@code time} CSR reads it. */
     public long time() { return time.now(); }
 
@@ -114,6 +147,15 @@ public final class Hart {
     public int run(long budget) {
         updateTimer();
         takeInterrupt();
+        BlockRunner blocks = this.blocks;
+        return blocks != null ? blocks.run(budget) : interpret(budget);
+    }
+
+    /**
+     * The interpreter: runs at most {@code budget} instructions from {@link #pc}, without first
+     * looking for interrupts. The block runner steps through what it does not translate with it.
+     */
+    int interpret(long budget) {
         final long[] x = this.x;
         final GuestMemory mem = this.mem;
         final long[][] pages = mem.decodedPages();
@@ -162,8 +204,8 @@ public final class Hart {
                     case Op.SW: mem.store32(x[rs1] + imm, x[rs2]); break;
                     case Op.SD: mem.store64(x[rs1] + imm, x[rs2]); break;
                     case Op.ADDI: x[rd] = x[rs1] + imm; break;
-                    case Op.SLTI: x[rd] = x[rs1] < imm ? 1 : 0; break;
-                    case Op.SLTIU: x[rd] = Long.compareUnsigned(x[rs1], imm) < 0 ? 1 : 0; break;
+                    case Op.SLTI: x[rd] = MulDiv.slt(x[rs1], imm); break;
+                    case Op.SLTIU: x[rd] = MulDiv.sltu(x[rs1], imm); break;
                     case Op.XORI: x[rd] = x[rs1] ^ imm; break;
                     case Op.ORI: x[rd] = x[rs1] | imm; break;
                     case Op.ANDI: x[rd] = x[rs1] & imm; break;
@@ -173,8 +215,8 @@ public final class Hart {
                     case Op.ADD: x[rd] = x[rs1] + x[rs2]; break;
                     case Op.SUB: x[rd] = x[rs1] - x[rs2]; break;
                     case Op.SLL: x[rd] = x[rs1] << x[rs2]; break; // Java masks a long shift by 63, as RV64 does
-                    case Op.SLT: x[rd] = x[rs1] < x[rs2] ? 1 : 0; break;
-                    case Op.SLTU: x[rd] = Long.compareUnsigned(x[rs1], x[rs2]) < 0 ? 1 : 0; break;
+                    case Op.SLT: x[rd] = MulDiv.slt(x[rs1], x[rs2]); break;
+                    case Op.SLTU: x[rd] = MulDiv.sltu(x[rs1], x[rs2]); break;
                     case Op.XOR: x[rd] = x[rs1] ^ x[rs2]; break;
                     case Op.SRL: x[rd] = x[rs1] >>> x[rs2]; break;
                     case Op.SRA: x[rd] = x[rs1] >> x[rs2]; break;
@@ -219,10 +261,18 @@ public final class Hart {
             if (exit != EXIT_BUDGET) break;
         }
         if (exit != EXIT_CRASH) this.pc = pc;
+        steps = n;
         instret += n - trapsInRun;
         retiredInRun = 0;
         trapsInRun = 0;
         return exit;
+    }
+
+    /** The decoded entry of the instruction at RAM offset {@code off}, decoding (and caching) it if needed. */
+    long decodedAt(long off) {
+        long[] page = mem.decodedPages()[(int) (off >>> GuestMemory.PAGE_SHIFT)];
+        long e = page == null ? 0 : page[(int) (off & ((1 << GuestMemory.PAGE_SHIFT) - 1)) >>> 1];
+        return e != 0 ? e : decodeAt(off);
     }
 
     private long decodeAt(long off) {
@@ -266,25 +316,17 @@ public final class Hart {
         long a = x[rs1], b = x[rs2];
         int op = m & 0xff;
         switch (op) {
-            case Op.MULH: x[rd] = Math.multiplyHigh(a, b); break;
-            case Op.MULHSU: x[rd] = Math.multiplyHigh(a, b) + ((b >> 63) & a); break;
-            case Op.MULHU: x[rd] = Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a); break;
-            case Op.DIV: x[rd] = b == 0 ? -1 : (a == Long.MIN_VALUE && b == -1) ? a : a / b; break;
-            case Op.DIVU: x[rd] = b == 0 ? -1 : Long.divideUnsigned(a, b); break;
-            case Op.REM: x[rd] = b == 0 ? a : (a == Long.MIN_VALUE && b == -1) ? 0 : a % b; break;
-            case Op.REMU: x[rd] = b == 0 ? a : Long.remainderUnsigned(a, b); break;
-            case Op.DIVW: {
-                int p = (int) a, q = (int) b;
-                x[rd] = q == 0 ? -1 : (p == Integer.MIN_VALUE && q == -1) ? p : p / q;
-                break;
-            }
-            case Op.DIVUW: { int q = (int) b; x[rd] = q == 0 ? -1 : (int) Integer.divideUnsigned((int) a, q); break; }
-            case Op.REMW: {
-                int p = (int) a, q = (int) b;
-                x[rd] = q == 0 ? p : (p == Integer.MIN_VALUE && q == -1) ? 0 : p % q;
-                break;
-            }
-            case Op.REMUW: { int q = (int) b; x[rd] = q == 0 ? (int) a : (int) Integer.remainderUnsigned((int) a, q); break; }
+            case Op.MULH: x[rd] = MulDiv.mulh(a, b); break;
+            case Op.MULHSU: x[rd] = MulDiv.mulhsu(a, b); break;
+            case Op.MULHU: x[rd] = MulDiv.mulhu(a, b); break;
+            case Op.DIV: x[rd] = MulDiv.div(a, b); break;
+            case Op.DIVU: x[rd] = MulDiv.divu(a, b); break;
+            case Op.REM: x[rd] = MulDiv.rem(a, b); break;
+            case Op.REMU: x[rd] = MulDiv.remu(a, b); break;
+            case Op.DIVW: x[rd] = MulDiv.divw(a, b); break;
+            case Op.DIVUW: x[rd] = MulDiv.divuw(a, b); break;
+            case Op.REMW: x[rd] = MulDiv.remw(a, b); break;
+            case Op.REMUW: x[rd] = MulDiv.remuw(a, b); break;
             case Op.CSRRW: case Op.CSRRS: case Op.CSRRC: case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI:
                 return csr(op, rd, rs1, (int) imm, next);
             case Op.LR_W: x[rd] = mem.loadReserved32(a); reservation = a; reservedValue = x[rd]; break;
@@ -301,8 +343,8 @@ public final class Hart {
                 x[rd] = ok ? 0 : 1;
                 break;
             }
-            case Op.AMO_W: x[rd] = amo32(a, b, (int) imm); break;
-            case Op.AMO_D: x[rd] = amo64(a, b, (int) imm); break;
+            case Op.AMO_W: x[rd] = Amo.amo32(mem, a, b, (int) imm); break;
+            case Op.AMO_D: x[rd] = Amo.amo64(mem, a, b, (int) imm); break;
             case Op.EBREAK:
                 return trap(Csr.CAUSE_BREAKPOINT, pc) ? EXIT_BUDGET : EXIT_CRASH;
             case Op.FETCH_FAULT: // the second half of a 32-bit instruction lies past the end of RAM
@@ -332,43 +374,6 @@ public final class Hart {
 
     private int illegal(long bits) {
         return trap(Csr.CAUSE_ILLEGAL_INSTRUCTION, bits & 0xffff_ffffL) ? EXIT_BUDGET : EXIT_CRASH;
-    }
-
-    private long amo32(long addr, long operand, int funct5) {
-        int b = (int) operand;
-        while (true) {
-            int old = (int) mem.loadAtomic32(addr);
-            int v = switch (funct5) {
-                case 0x01 -> b;
-                case 0x00 -> old + b;
-                case 0x04 -> old ^ b;
-                case 0x0c -> old & b;
-                case 0x08 -> old | b;
-                case 0x10 -> Math.min(old, b);
-                case 0x14 -> Math.max(old, b);
-                case 0x18 -> Integer.compareUnsigned(old, b) <= 0 ? old : b;
-                default -> Integer.compareUnsigned(old, b) >= 0 ? old : b;
-            };
-            if (mem.compareAndSet32(addr, old, v)) return old;
-        }
-    }
-
-    private long amo64(long addr, long b, int funct5) {
-        while (true) {
-            long old = mem.loadAtomic64(addr);
-            long v = switch (funct5) {
-                case 0x01 -> b;
-                case 0x00 -> old + b;
-                case 0x04 -> old ^ b;
-                case 0x0c -> old & b;
-                case 0x08 -> old | b;
-                case 0x10 -> Math.min(old, b);
-                case 0x14 -> Math.max(old, b);
-                case 0x18 -> Long.compareUnsigned(old, b) <= 0 ? old : b;
-                default -> Long.compareUnsigned(old, b) >= 0 ? old : b;
-            };
-            if (mem.compareAndSet64(addr, old, v)) return old;
-        }
     }
 
     private int csr(int op, int rd, int rs1, int csr, long next) {

@@ -21,6 +21,12 @@ final class TestMachine {
     /** Enough for any snippet; a test that hits it has a runaway loop. */
     static final long BUDGET = 100_000;
 
+    /**
+     * Whether harts run translated blocks, every block from its first run: the build runs this
+     * package's tests once per engine (see the second surefire execution in the module's pom).
+     */
+    static final boolean TRANSLATE = "translator".equals(System.getProperty("hv.test.engine"));
+
     /** Registers the trap handler of {@link #withTrapHandler} reports into. */
     static final int SCAUSE = Asm.T3, SEPC = Asm.T4, STVAL = Asm.T5, SSTATUS = Asm.T6;
 
@@ -31,6 +37,7 @@ final class TestMachine {
 
     TestMachine(Asm program) {
         hart = new Hart(0, memory, h -> Hart.EXIT_ECALL, () -> now);
+        if (TRANSLATE) hart.useTranslations(new TranslationCache(memory, 1));
         byte[] code = program.bytes();
         memory.write(CODE, code, 0, code.length);
         hart.reset(CODE, 0);

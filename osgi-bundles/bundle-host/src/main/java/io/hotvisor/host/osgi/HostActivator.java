@@ -3,10 +3,14 @@ package io.hotvisor.host.osgi;
 import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.ClassImage;
 import io.hotvisor.control.ControlCommand;
+import io.hotvisor.control.Taints;
+import io.hotvisor.runtime.control.AuditTrail;
 import io.hotvisor.runtime.control.ControlServer;
 import io.hotvisor.runtime.control.HostCommands;
 import io.hotvisor.runtime.control.LogRing;
 import io.hotvisor.runtime.control.PeerCredentials;
+import io.hotvisor.runtime.host.BootDomains;
+import io.hotvisor.runtime.host.Engine;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.host.HostConfig;
 import io.hotvisor.runtime.rendezvous.Rendezvous;
@@ -25,6 +29,7 @@ import java.io.InputStream;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
@@ -47,6 +52,11 @@ public final class HostActivator implements BundleActivator {
 
     private Host host;
     private ControlServer control;
+    private AuditTrail audit;
+    private org.osgi.framework.ServiceListener bootComplete;
+    private boolean booted;
+    /** The launcher's service property that says every bundle has started. */
+    public static final String BOOT_COMPLETE = "hotvisor.boot-complete";
     private LogRing log;
     private ServiceTracker<ControlCommand, ControlCommand> commands;
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
@@ -75,6 +85,7 @@ public final class HostActivator implements BundleActivator {
         HostConfig config = HostConfig.defaults()
                 .withTopology(Topology.parse(property(ctx, "hotvisor.topology", "2x2")))
                 .withSchedGran(SchedGran.parse(property(ctx, "hotvisor.sched-gran", "cpu")))
+                .withEngine(Engine.parse(property(ctx, "hotvisor.engine", "interpreter")))
                 .withSlice(Long.parseLong(property(ctx, "hotvisor.slice", String.valueOf(HostConfig.DEFAULT_SLICE))))
                 .withLogConsole(Boolean.parseBoolean(property(ctx, "hotvisor.log-console", "true")));
         host = new Host(config, schedulerFactory(ctx)).start();
@@ -84,6 +95,9 @@ public final class HostActivator implements BundleActivator {
         HostCommands.Build build = new HostCommands.Build(buildId, List.of(), buildInfo);
         control = new ControlServer(Path.of(property(ctx, "hotvisor.control-socket", "state/control.sock")), PeerCredentials.KERNEL);
         HostCommands.register(control, host, () -> new HostCommands.Build(buildId, bundles(ctx), buildInfo), log, () -> stopFramework(ctx));
+        audit = AuditTrail.open(Path.of(property(ctx, "hotvisor.state-dir", "state")), Clock.systemUTC(),
+                why -> host.taints().set(Taints.Flag.DEGRADED, "audit: " + why));
+        HostCommands.registerAudit(control, audit);
         registrations.add(ctx.registerService(Host.class, host, null));
         registrations.add(ctx.registerService(Rendezvous.class, host.rendezvous(), null));
         registrations.add(ctx.registerService(ControlServer.class, control, null));
@@ -103,15 +117,55 @@ public final class HostActivator implements BundleActivator {
             }
         };
         commands.open();
-        control.start();
+        finishBootWhenComplete(ctx);
+    }
+
+    /**
+     * The launcher registers a {@link #BOOT_COMPLETE} service once every bundle has started: the
+     * livepatch journal has re-applied the applied stack and microcode is re-loaded by then. Only then
+     * are the boot domains started, and only after them does the control socket open, so that a
+     * client's first answer already shows them. A host bundle started again later (a refresh) finds
+     * the service there and finishes at once.
+     */
+    private void finishBootWhenComplete(BundleContext ctx) throws Exception {
+        String filter = "(&(" + org.osgi.framework.Constants.OBJECTCLASS + "=" + Runnable.class.getName() + ")(" + BOOT_COMPLETE + "=true))";
+        bootComplete = event -> {
+            if (event.getType() == org.osgi.framework.ServiceEvent.REGISTERED) finishBoot(ctx);
+        };
+        ctx.addServiceListener(bootComplete, filter);
+        if (ctx.getServiceReferences(Runnable.class.getName(), "(" + BOOT_COMPLETE + "=true)") != null) {
+            finishBoot(ctx);
+        }
+    }
+
+    private synchronized void finishBoot(BundleContext ctx) {
+        if (booted || control == null) return;
+        booted = true;
+        String configs = ctx.getProperty("hotvisor.boot-domains");
+        if (configs != null && !configs.isBlank()) {
+            List<BootDomains.Outcome> outcomes = BootDomains.start(host,
+                    java.util.Arrays.stream(configs.split(java.io.File.pathSeparator)).map(Path::of).toList());
+            long failed = outcomes.stream().filter(o -> !o.started()).count();
+            LOG.log(failed == 0 ? System.Logger.Level.INFO : System.Logger.Level.ERROR, "boot domains: {0} started, {1} failed",
+                    outcomes.size() - failed, failed);
+        }
+        try {
+            control.start();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "the control socket " + control.socket() + " cannot be opened: " + e.getMessage()
+                    + "; nobody can control this host: stopping it", e);
+            stopFramework(ctx);
+        }
     }
 
     @Override
     public void stop(BundleContext ctx) throws Exception {
+        if (bootComplete != null) ctx.removeServiceListener(bootComplete);
         if (commands != null) commands.close();
         registrations.forEach(ServiceRegistration::unregister);
         registrations.clear();
         if (control != null) control.close();
+        if (audit != null) audit.close();
         if (host != null) host.close();
         java.util.logging.Logger.getLogger("").removeHandler(log);
         LOG.log(System.Logger.Level.INFO, "host stopped");

@@ -7,6 +7,7 @@ import io.hotvisor.patch.applier.LivepatchAgent;
 import io.hotvisor.patch.applier.RecoveryReport;
 import io.hotvisor.patch.applier.RunningBytes;
 import io.hotvisor.patch.applier.health.ProgressCheck;
+import io.hotvisor.patch.applier.health.ThreadCpuTimes;
 import io.hotvisor.patch.applier.trampoline.RewovenRedefiner;
 import io.hotvisor.patch.applier.trampoline.TrampolineRedefiner;
 import io.hotvisor.patch.applier.trampoline.Trampolines;
@@ -86,16 +87,30 @@ public final class LivepatchActivator implements BundleActivator {
         UncaughtExceptions uncaught = new UncaughtExceptions(t -> t.getName().startsWith("pcpu-") || t.getName().startsWith("control-"));
         uncaught.installAsDefault();
         // The scheduler is looked up on every check: a bundle update replaces it.
+        // A pCPU is stuck only if its thread ran and still finished no slice; one the OS did not run,
+        // or an idle core-scheduled sibling, is only a warning (ProgressCheck).
         ProgressCheck progress = new ProgressCheck("pCPU", () -> host.scheduler().pcpuStats().stream().mapToLong(s -> s.slices()).toArray(),
+                new ThreadCpuTimes("pcpu-", host.config().topology().pcpus()),
                 () -> host.domains().stream().anyMatch(Domain::schedulable) && busyEverywhere(host), Duration.ofSeconds(2));
         AgentConfig config = AgentConfig.defaults()
                 .withHealthWatch(Duration.ofSeconds(Long.parseLong(property(ctx, "hotvisor.livepatch-health-window", "10"))),
-                        Duration.ofMillis(100), List.of(uncaught, progress));
+                        Duration.ofMillis(100), List.of(uncaught, progress))
+                .withTaints(host.taints())
+                .withAfterBatch(host::invalidateTranslations);
+        String faultPoint = ctx.getProperty("hotvisor.livepatch-fault-point");
+        if (faultPoint != null) {
+            try {
+                config = config.withFaultPoint(faultPoint);
+                LOG.log(System.Logger.Level.WARNING, "livepatch fault point {0} armed: the first operator action to reach it"
+                        + " stops there until the host is killed (fault-injection runs only)", faultPoint);
+            } catch (IllegalArgumentException e) {
+                LOG.log(System.Logger.Level.ERROR, "host config livepatch-fault-point ignored: {0}", e.getMessage());
+            }
+        }
         // Woven classes are redefined with woven bytes, so a redefinition keeps their trampoline prologues.
         ClassRedefiner jvm = new RewovenRedefiner(new ClassRedefiner.ForInstrumentation(inst));
         // livepatch-mechanism = trampoline: what a trampoline can carry is flipped, the rest redefined in the same pause.
-        ClassRedefiner redefiner = property(ctx, "hotvisor.livepatch-mechanism", "redefine").equals("trampoline")
-                ? new TrampolineRedefiner(new Trampolines(inst), jvm) : jvm;
+        ClassRedefiner redefiner = trampolines(ctx) ? new TrampolineRedefiner(new Trampolines(inst), jvm) : jvm;
         agent = new LivepatchAgent(buildId, trust, state, redefiner,
                 new OsgiClassLocator(ctx), host.rendezvous(), new RunningBytes.FromClassLoader(),
                 Clock.systemUTC(), config);
@@ -125,6 +140,11 @@ public final class LivepatchActivator implements BundleActivator {
     public void stop(BundleContext ctx) {
         if (hosts != null) hosts.close();
         stopAgent();
+    }
+
+    /** Whether the host runs with livepatch-mechanism = trampoline (its patchable bundles are woven). */
+    static boolean trampolines(BundleContext ctx) {
+        return "trampoline".equals(ctx.getProperty("hotvisor.livepatch-mechanism"));
     }
 
     private static String property(BundleContext ctx, String key, String fallback) {

@@ -1,5 +1,6 @@
 package io.hotvisor.livepatch.osgi;
 
+import io.hotvisor.control.ArgRange;
 import io.hotvisor.control.ControlCommand;
 import io.hotvisor.control.ControlException;
 import io.hotvisor.control.ControlNames.Arg;
@@ -13,7 +14,6 @@ import io.hotvisor.patch.applier.PayloadStatus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -43,7 +43,16 @@ final class LivepatchCommands {
                     a.unload(name(args));
                     return Map.of("name", name(args), "unloaded", true);
                 }),
-                command(agent, Command.LIVEPATCH_LOAD, (a, args) -> report(a.load(name(args), bytes(args), options(args)))));
+                command(agent, Command.LIVEPATCH_LOAD, (a, args) -> report(a.load(name(args), bytes(args), options(args)))),
+                command(agent, Command.LIVEPATCH_RECOVER, (a, args) -> {
+                    boolean confirm = args.path(Arg.CONFIRM).asBoolean(false);
+                    List<String> lines = a.repair(confirm);
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("confirmed", confirm);
+                    m.put("lines", lines);
+                    m.put("degraded", a.degraded().orElse(null));
+                    return m;
+                }));
     }
 
     private static ControlCommand command(LivepatchAgent agent, String name, Action action) {
@@ -51,6 +60,14 @@ final class LivepatchCommands {
             @Override
             public String name() {
                 return name;
+            }
+
+            /** The named payload's build-id, when it is uploaded: the audit trail records it with the request. */
+            @Override
+            public Map<String, String> auditDetails(JsonNode args) {
+                String n = args.path(Arg.NAME).asText("");
+                return agent.get(n).filter(p -> p.payloadBuildId() != null)
+                        .map(p -> Map.of("buildId", p.payloadBuildId().hex())).orElse(Map.of());
             }
 
             @Override
@@ -78,9 +95,9 @@ final class LivepatchCommands {
         }
     }
 
-    private static ActionOptions options(JsonNode args) {
-        ActionOptions o = args.hasNonNull(Arg.TIMEOUT_MILLIS) && args.get(Arg.TIMEOUT_MILLIS).asLong() > 0
-                ? ActionOptions.timeout(Duration.ofMillis(args.get(Arg.TIMEOUT_MILLIS).asLong())) : ActionOptions.DEFAULT;
+    private static ActionOptions options(JsonNode args) throws ControlException {
+        ActionOptions o = args.hasNonNull(Arg.TIMEOUT_MILLIS)
+                ? ActionOptions.timeout(ArgRange.timeout(args, Arg.TIMEOUT_MILLIS)) : ActionOptions.DEFAULT;
         return args.path(Arg.NODEPS).asBoolean(false) ? o.withNodeps() : o;
     }
 
@@ -94,6 +111,7 @@ final class LivepatchCommands {
         m.put("pauseMillis", r.pauseNanos() / 1e6);
         m.put("loadedClasses", r.loadedClassCount());
         m.put("summary", r.summary());
+        m.put("noAction", r.noAction());
         return m;
     }
 
@@ -127,6 +145,7 @@ final class LivepatchCommands {
         m.put("payloads", rows);
         m.put("applied", l.applied());
         m.put("watching", l.watching());
+        m.put("degraded", l.degraded());
         return m;
     }
 }

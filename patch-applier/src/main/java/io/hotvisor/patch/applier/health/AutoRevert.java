@@ -21,6 +21,9 @@ import java.util.Objects;
  * host must not keep a payload it found unhealthy.
  */
 public final class AutoRevert implements AutoCloseable {
+    /** How the journal names the cause of a revert this watch made: {@code health: } and the reason. */
+    public static final String CAUSE = "health: ";
+
     private static final int ATTEMPTS = 5;
 
     /** What the automatic revert needs of the agent. */
@@ -62,7 +65,7 @@ public final class AutoRevert implements AutoCloseable {
     private final Duration window;
     private final Duration period;
     private final Duration firstTimeout;
-    private final HealthWatch watch = new HealthWatch(this::failed);
+    private final HealthWatch watch = new HealthWatch(this::failed, this::warned);
 
     /**
      * @param hostChecks   checks every watch runs (the host's own)
@@ -95,6 +98,11 @@ public final class AutoRevert implements AutoCloseable {
         return watch.watching();
     }
 
+    /** A healthy check that warns (a starved pCPU): logged, never acted on. */
+    private void warned(String name, String warning) {
+        target.log(System.Logger.Level.WARNING, name, "health watch: " + warning);
+    }
+
     /** Called on the watch thread; false when the permit is taken and the failure must be offered again. */
     private boolean failed(String name, String reason) {
         if (target.closed() || !target.applied(name)) {
@@ -110,7 +118,7 @@ public final class AutoRevert implements AutoCloseable {
                 return true;
             }
             target.log(System.Logger.Level.WARNING, name, "health watch failed: " + reason + "; reverting automatically");
-            String cause = "health: " + reason;
+            String cause = CAUSE + reason;
             while (true) {
                 String top = target.top();
                 if (top == null) {

@@ -16,12 +16,20 @@ public interface HealthCheck {
     /** Healthy, or the reason it is not. */
     Result check();
 
-    /** The outcome of one check. */
+    /**
+     * The outcome of one check: healthy, healthy with a warning worth logging ({@code ok} and a
+     * reason), or failed with the reason.
+     */
     record Result(boolean ok, String reason) {
         private static final Result OK = new Result(true, null);
 
         public static Result healthy() {
             return OK;
+        }
+
+        /** Healthy, but worth a line in the log (a pCPU the OS did not run, say). */
+        public static Result warning(String reason) {
+            return new Result(true, Objects.requireNonNull(reason, "reason"));
         }
 
         public static Result failed(String reason) {

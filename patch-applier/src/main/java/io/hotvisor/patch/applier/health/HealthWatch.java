@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.BiPredicate;
 
 /**
@@ -27,6 +28,7 @@ public final class HealthWatch implements AutoCloseable {
         return t;
     });
     private final BiPredicate<String, String> onFailure;
+    private final BiConsumer<String, String> onWarning;
     private Watch current;
 
     /**
@@ -34,6 +36,12 @@ public final class HealthWatch implements AutoCloseable {
      *                  acted on the failure, false when it could not yet (it is offered again)
      */
     public HealthWatch(BiPredicate<String, String> onFailure) {
+        this(onFailure, (name, warning) -> { });
+    }
+
+    /** @param onWarning called on the watch thread with (payload name, warning) for a healthy check that warns */
+    public HealthWatch(BiPredicate<String, String> onFailure, BiConsumer<String, String> onWarning) {
+        this.onWarning = Objects.requireNonNull(onWarning, "onWarning");
         this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
     }
 
@@ -91,6 +99,9 @@ public final class HealthWatch implements AutoCloseable {
                 if (!r.ok()) {
                     reason = r.reason();
                     break;
+                }
+                if (r.reason() != null) {
+                    onWarning.accept(w.name, r.reason());
                 }
             } catch (RuntimeException e) {
                 reason = "health check " + c.getClass().getName() + " threw " + e;

@@ -12,7 +12,7 @@ class ProgressCheckTest {
     private final AtomicLong now = new AtomicLong();
     private final long[] counters = {0, 0};
     private final AtomicBoolean runnable = new AtomicBoolean(true);
-    private final ProgressCheck check = new ProgressCheck("pCPU", counters::clone, runnable::get, Duration.ofMillis(100), now::get);
+    private final ProgressCheck check = new ProgressCheck("pCPU", counters::clone, runnable::get, Duration.ofMillis(100), now::get, null);
 
     @Test
     void countersThatMoveAreHealthy() {

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class JournalTest {
     private static final String HOST = "ab".repeat(32);
@@ -46,17 +47,57 @@ class JournalTest {
     }
 
     @Test
-    void aLineWhoseChecksumFailsIsSkippedNotFatal() throws Exception {
+    void aLineWhoseChecksumFailsStopsTheReadingThereAndIsReportedAsDamage() throws Exception {
         try (Journal j = Journal.open(dir, Clock.systemUTC(), HOST)) {
             j.append(JournalRecord.begin("upload", "a", null));
             j.append(JournalRecord.begin("upload", "b", null));
+            j.append(JournalRecord.begin("upload", "c", null));
         }
         Path file = dir.resolve(Journal.FILE);
-        String text = Files.readString(file).replaceFirst("\"a\"", "\"x\"");
-        Files.writeString(file, text);
+        String before = Files.readString(file).replaceFirst("\"b\"", "\"x\"");
+        Files.writeString(file, before);
         try (Journal j = Journal.open(dir, Clock.systemUTC(), HOST)) {
-            assertThat(j.skippedAtOpen()).isEqualTo(1);
-            assertThat(j.records()).extracting(JournalRecord::name).containsExactly("b");
+            assertThat(j.damage()).startsWith("line 2 ").contains("checksum");
+            assertThat(j.records()).extracting(JournalRecord::name).containsExactly("a");
+            assertThatThrownBy(() -> j.append(JournalRecord.begin("upload", "d", null)))
+                    .isInstanceOf(java.io.IOException.class).hasMessageContaining("damaged");
+        }
+        assertThat(Files.readString(file)).as("the evidence is left as found").isEqualTo(before);
+    }
+
+    @Test
+    void aLostRecordIsDamageEvenWhenEveryLineIsWellFormed() throws Exception {
+        try (Journal j = Journal.open(dir, Clock.systemUTC(), HOST)) {
+            j.append(JournalRecord.begin("upload", "a", null));
+            j.append(JournalRecord.begin("upload", "b", null));
+            j.append(JournalRecord.begin("upload", "c", null));
+        }
+        Path file = dir.resolve(Journal.FILE);
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(file));
+        lines.remove(1);
+        Files.write(file, lines);
+        try (Journal j = Journal.open(dir, Clock.systemUTC(), HOST)) {
+            assertThat(j.damage()).contains("holds record 3 where record 2 belongs");
+            assertThat(j.records()).extracting(JournalRecord::name).containsExactly("a");
+        }
+    }
+
+    @Test
+    void aDamagedJournalIsSetAsideAndANewOneStarts() throws Exception {
+        try (Journal j = Journal.open(dir, Clock.systemUTC(), HOST)) {
+            j.append(JournalRecord.begin("upload", "a", null));
+        }
+        Path file = dir.resolve(Journal.FILE);
+        Files.writeString(file, Files.readString(file).replace("upload", "uplaod"));
+        Path aside;
+        try (Journal j = Journal.open(dir, Clock.systemUTC(), HOST)) {
+            assertThat(j.damage()).isNotNull();
+            aside = j.setAside();
+        }
+        assertThat(aside.getFileName().toString()).isEqualTo(Journal.FILE + ".damaged-1");
+        try (Journal j = Journal.open(dir, Clock.systemUTC(), HOST)) {
+            assertThat(j.damage()).isNull();
+            assertThat(j.records()).isEmpty();
         }
     }
 

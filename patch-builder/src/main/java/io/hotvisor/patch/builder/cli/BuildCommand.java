@@ -36,9 +36,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Build a signed live-patch payload from a git revision range or a diff.",
-                "Compiles the changed modules at both revisions with the target's javac flags, diffs the bytecode "
-                        + "and refuses what a running JVM cannot take, unless --allow-bundle-update may replace "
-                        + "the bundles whole."})
+                "Compiles every module the host runs at both revisions with the target's javac flags (cached by "
+                        + "content), diffs the bytecode, refuses what a running JVM cannot take or what would never run, "
+                        + "checks that the host after the payload runs the head build, unless --allow-bundle-update may "
+                        + "replace the bundles whole."})
 final class BuildCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -152,7 +153,7 @@ final class BuildCommand implements Callable<Integer> {
             List<String> details = new ArrayList<>();
             for (String d : e.details()) {
                 details.add(d);
-                if (explain && e.error() == BuildError.REFUSED) {
+                if (explain && e.error() == BuildError.REFUSED && !d.startsWith("note: ")) {
                     details.add("    instead: " + Explanations.of(d, e.bundleUpdate()));
                 }
             }

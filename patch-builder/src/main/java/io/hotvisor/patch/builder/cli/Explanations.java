@@ -65,6 +65,22 @@ final class Explanations {
             return new Advice("static initializers already ran and never run again; do the one-time work in a pre-apply or apply hook "
                     + "(a @LivepatchHooks class), as kpatch's pre-patch callbacks do", "");
         }
+        if (refusal.contains(": lambda added:") || refusal.contains(": lambda removed:") || refusal.contains(": lambdas cannot be paired:")) {
+            return new Advice("keep every existing lambda where it is (same method, same constants before it) and put new code in "
+                    + "a new top-level class; lambdas made before the patch stay bound to their method", "");
+        }
+        if (refusal.contains(" so the new code would never run")) {
+            return new Advice("move the change into code that runs again (a method called after boot), or add a @LivepatchHooks "
+                    + "class whose post-apply hook re-runs the registration", "; or restart the bundle (a bundle update restarts it)");
+        }
+        if (refusal.contains(": constant ") && refusal.contains(" is inlined by ")) {
+            return new Advice("javac copies a constant into every class that reads it; add a new constant or a static method for the "
+                    + "new value and use it where the change is meant to apply", "");
+        }
+        if (refusal.contains("differs from the head build after the payload")) {
+            return new Advice(null, "the payload would leave the host running something other than the head revision; "
+                    + "make the change inside the classes it is about, or ship a host update");
+        }
         if (refusal.contains("(a new lambda)")) {
             return new Advice("a lambda is a new method; move the code into an existing method's body or into a new top-level class", "");
         }

@@ -29,6 +29,7 @@ import java.util.stream.Stream;
 public final class ClasspathResolver {
     private final Path localRepository;
     private final List<Path> moduleTargets;
+    private final Set<String> ownModules;
 
     /** A resolver over {@code localRepository} ({@code ~/.m2/repository}) only. */
     public ClasspathResolver(Path localRepository) {
@@ -40,8 +41,40 @@ public final class ClasspathResolver {
      * {@code moduleTargets} (folders that need not exist).
      */
     public ClasspathResolver(Path localRepository, List<Path> moduleTargets) {
+        this(localRepository, moduleTargets, Set.of());
+    }
+
+    /**
+     * As above; a jar of one of {@code ownModules} (the checkout's own modules, by artifact name) is
+     * not looked up at all: that module is compiled from the revision's sources as a sibling of the
+     * module that needs it, so the jar a reactor build happened to use adds nothing and need not exist.
+     */
+    public ClasspathResolver(Path localRepository, List<Path> moduleTargets, Set<String> ownModules) {
         this.localRepository = localRepository;
         this.moduleTargets = List.copyOf(moduleTargets);
+        this.ownModules = Set.copyOf(ownModules);
+    }
+
+    /** The names of the checkout's own modules: folders with a {@code pom.xml}, one and two levels deep. */
+    public static Set<String> moduleNamesOf(Path root) {
+        Set<String> out = new java.util.TreeSet<>();
+        try (Stream<Path> walk = Files.find(root, 3, (p, a) -> a.isRegularFile() && p.getFileName().toString().equals("pom.xml")
+                && !p.getParent().equals(root))) {
+            walk.forEach(p -> out.add(p.getParent().getFileName().toString()));
+        } catch (IOException | UncheckedIOException e) {
+            // an unreadable checkout only means every jar is looked up
+        }
+        return out;
+    }
+
+    /** Whether {@code file} is a jar of one of the checkout's own modules (never looked up: compiled from source). */
+    public boolean ownModuleJar(String file) {
+        for (String m : ownModules) {
+            if (file.startsWith(m + "-") && file.endsWith(".jar") && Character.isDigit(file.charAt(m.length() + 1))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The {@code target/} folders of the modules of the checkout at {@code root}, one and two levels deep. */
@@ -89,6 +122,9 @@ public final class ClasspathResolver {
         }
         List<Path> out = new ArrayList<>();
         for (BuildInfo.Jar jar : jars) {
+            if (ownModuleJar(jar.file())) {
+                continue;
+            }
             Path found = null;
             for (Path p : candidates.getOrDefault(jar.file(), List.of())) {
                 try {

@@ -33,8 +33,10 @@ import org.w3c.dom.NodeList;
  * <p>A module's compile classpath is its dependency jars (from the build-info) plus the output of
  * every reactor sibling its {@code pom.xml} depends on outside test scope, compiled from the same
  * revision. The cache key is the module's git tree id (a content hash: any change to any file of
- * the module changes it) with the javac version, release, flags, jar hashes and the siblings' keys,
- * so a cached result is exactly what compiling again would give. Entries are written to a temporary
+ * the module changes it) with the javac version, release, flags, jar hashes and the siblings' API
+ * hashes ({@link ApiHash}: their class files without method code, which is all javac reads of a
+ * class on the classpath), so a cached result is exactly what compiling again would give, and a
+ * change to a method body of hv-runtime does not recompile every module that depends on it. Entries are written to a temporary
  * directory and moved into place, so a crash never leaves a half entry.
  */
 public final class ModuleBuilds {
@@ -43,6 +45,8 @@ public final class ModuleBuilds {
     private final Map<String, List<Path>> jarsByModule;
     private final Map<String, List<BuildInfo.Jar>> jarHashes;
     private final Path cacheDir;
+    /** Modules already compiled or read in this build, by cache key: each is read from disk once. */
+    private final Map<String, CompiledModule> memo = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param flags        the compiler release and flags to use
@@ -64,7 +68,43 @@ public final class ModuleBuilds {
      * @throws BuildException {@code COMPILE_FAILED}, {@code IO_ERROR}
      */
     public CompiledModule build(SourceTree tree, String module) throws BuildException {
-        return build(tree, module, new LinkedHashSet<>(), List.of());
+        return build(tree, module, new LinkedHashSet<>());
+    }
+
+    /**
+     * {@code modules} and every reactor sibling they depend on at {@code tree}, transitively, in
+     * path order: all the modules whose classes a host built from these modules can hold.
+     *
+     * @throws BuildException {@code IO_ERROR} when a pom cannot be read
+     */
+    public static List<String> withSiblings(SourceTree tree, List<String> modules) throws BuildException {
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(modules);
+        try {
+            while (!todo.isEmpty()) {
+                String m = todo.poll();
+                if (out.add(m)) {
+                    todo.addAll(siblingsOf(tree, m));
+                }
+            }
+        } catch (IOException e) {
+            throw new BuildException(BuildError.IO_ERROR, "cannot read the poms at " + tree.label() + ": " + e.getMessage(), e);
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * Every jar the build-info records, for a module whose own classpath it does not record and that
+     * no recorded module needs (extra jars on a classpath do not change what javac writes).
+     */
+    private List<Path> allJars() {
+        Set<Path> all = new LinkedHashSet<>();
+        jarsByModule.keySet().stream().sorted().forEach(m -> all.addAll(jarsByModule.get(m)));
+        return List.copyOf(all);
+    }
+
+    private CompiledModule build(SourceTree tree, String module, Set<String> visiting) throws BuildException {
+        return build(tree, module, visiting, List.of());
     }
 
     /**
@@ -80,19 +120,24 @@ public final class ModuleBuilds {
         try {
             String sourceDir = module + "/src/main/java";
             Optional<ObjectId> treeId = tree.subtreeId(sourceDir);
-            List<Path> jars = jarsByModule.getOrDefault(module, inherited);
+            List<Path> jars = jarsByModule.getOrDefault(module, inherited.isEmpty() ? allJars() : inherited);
             List<CompiledModule> siblings = new ArrayList<>();
-            for (String sibling : siblingsOf(tree, module)) {
-                siblings.add(build(tree, sibling, visiting, jars));
+            // Maven's compile classpath holds the siblings' own compile dependencies too: transitively.
+            for (String sibling : withSiblings(tree, siblingsOf(tree, module))) {
+                siblings.add(build(tree, sibling, new LinkedHashSet<>(visiting), jars));
             }
             List<Path> classpath = new ArrayList<>();
             siblings.forEach(s -> classpath.add(s.directory()));
             classpath.addAll(jars);
             String key = cacheKey(module, treeId.map(ObjectId::name).orElse("none"), siblings);
+            CompiledModule known = memo.get(key);
+            if (known != null) {
+                return new CompiledModule(module, tree.label(), known.classes(), known.directory(), true);
+            }
             Path entry = cacheDir.resolve("modules").resolve(key);
             Path classes = entry.resolve("classes");
             if (Files.isDirectory(classes)) {
-                return new CompiledModule(module, tree.label(), ModuleCompiler.readClasses(classes), classes, true);
+                return remember(key, new CompiledModule(module, tree.label(), ModuleCompiler.readClasses(classes), classes, true));
             }
             Files.createDirectories(entry.getParent());
             Path work = Files.createTempDirectory(entry.getParent(), key + ".tmp");
@@ -109,7 +154,7 @@ public final class ModuleBuilds {
                         throw raced;
                     }
                 }
-                return new CompiledModule(module, tree.label(), compiled, classes, false);
+                return remember(key, new CompiledModule(module, tree.label(), compiled, classes, false));
             } finally {
                 deleteTree(work);
             }
@@ -120,15 +165,20 @@ public final class ModuleBuilds {
         }
     }
 
+    private CompiledModule remember(String key, CompiledModule module) {
+        memo.putIfAbsent(key, module);
+        return module;
+    }
+
     private String cacheKey(String module, String treeId, List<CompiledModule> siblings) {
-        StringBuilder k = new StringBuilder("hvpatch-module-v1\n").append(module).append('\n').append(treeId).append('\n')
+        StringBuilder k = new StringBuilder("hvpatch-module-v2\n").append(module).append('\n').append(treeId).append('\n')
                 .append(ModuleCompiler.javacVersion()).append('\n').append(flags.release()).append('\n')
                 .append(String.join(" ", flags.flags())).append('\n');
         for (BuildInfo.Jar jar : jarHashes.getOrDefault(module, List.of())) {
             k.append(jar.file()).append(' ').append(jar.sha256().hex()).append('\n');
         }
         for (CompiledModule s : siblings) {
-            k.append("sibling ").append(s.directory().getParent().getFileName()).append('\n');
+            k.append("sibling ").append(s.module()).append(' ').append(ApiHash.of(s.classMap())).append('\n');
         }
         return Sha256.of(k.toString().getBytes(StandardCharsets.UTF_8)).hex().substring(0, 32);
     }
@@ -170,9 +220,14 @@ public final class ModuleBuilds {
             if (artifact == null) {
                 continue;
             }
-            String candidate = parentDir + artifact.getTextContent().strip();
-            if (!candidate.equals(module) && tree.file(candidate + "/pom.xml").isPresent()) {
-                out.add(candidate);
+            // A sibling in the same folder (osgi-bundles/bundle-host next to osgi-bundles/hvctl),
+            // else one at the root (hv-runtime, which every bundle module depends on).
+            String artifactId = artifact.getTextContent().strip();
+            for (String candidate : parentDir.isEmpty() ? List.of(artifactId) : List.of(parentDir + artifactId, artifactId)) {
+                if (!candidate.equals(module) && tree.file(candidate + "/pom.xml").isPresent()) {
+                    out.add(candidate);
+                    break;
+                }
             }
         }
         return out;

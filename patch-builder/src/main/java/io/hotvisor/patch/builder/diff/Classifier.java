@@ -43,10 +43,7 @@ import org.objectweb.asm.util.TraceMethodVisitor;
  * reflection, because statics are not re-initialised.
  */
 public final class Classifier {
-    private static final Pattern NUMBERED_SYNTHETIC = Pattern.compile("^(lambda\\$.*\\$|access\\$)(\\d+)$");
-    private static final Pattern LAMBDA_REF = Pattern.compile("lambda\\$[\\w$]*?\\$\\d+");
     private static final Pattern NUMBERED_CLASS = Pattern.compile("^(.*)\\$(\\d+)$");
-    private static final String NEW_SUFFIX = "$hvpatch$new";
 
     private Classifier() {
     }
@@ -77,7 +74,7 @@ public final class Classifier {
      * javac's switch-map class ({@code Outer$1} with {@code $SwitchMap$...} fields) is numbered with
      * the anonymous classes of its top-level class; give the head's the base's name.
      */
-    private static Map<String, byte[]> correlateSwitchMaps(Map<String, byte[]> base, Map<String, byte[]> head) {
+    public static Map<String, byte[]> correlateSwitchMaps(Map<String, byte[]> base, Map<String, byte[]> head) {
         Map<String, String> baseMaps = switchMaps(base);
         Map<String, String> headMaps = switchMaps(head);
         Map<String, String> rename = new HashMap<>();
@@ -119,16 +116,16 @@ public final class Classifier {
     private static Verdict compare(String name, byte[] before, byte[] after) {
         ClassNode b = node(before);
         ClassNode h0 = node(after);
-        Map<String, String> display = new HashMap<>();
-        Map<String, String> methodRename = correlateSynthetics(b, h0, display);
+        LambdaCorrelator.Result lambdas = LambdaCorrelator.correlate(before, after);
+        Map<String, String> methodRename = lambdas.rename();
         byte[] shipped = methodRename.isEmpty() ? after : remap(after, methodRename);
         ClassNode h = methodRename.isEmpty() ? h0 : node(shipped);
 
-        List<String> refusals = new ArrayList<>();
+        List<String> refusals = new ArrayList<>(lambdas.refusals());
         List<String> changes = new ArrayList<>();
         compareClass(b, h, refusals);
         compareFields(b, h, refusals, changes);
-        compareMethods(b, h, display, refusals, changes);
+        compareMethods(b, h, lambdas.unpaired(), refusals, changes);
         if (!refusals.isEmpty()) {
             return new Verdict(name, Verdict.Kind.REFUSED, changes, refusals, null);
         }
@@ -214,7 +211,7 @@ public final class Classifier {
         }
     }
 
-    private static void compareMethods(ClassNode b, ClassNode h, Map<String, String> display,
+    private static void compareMethods(ClassNode b, ClassNode h, Set<String> unpairedLambdas,
                                        List<String> refusals, List<String> changes) {
         Map<String, MethodNode> after = new LinkedHashMap<>();
         h.methods.forEach(m -> after.put(m.name + m.desc, m));
@@ -223,6 +220,9 @@ public final class Classifier {
             String sig = Members.method(b.name, m.name, m.desc);
             MethodNode n = after.get(m.name + m.desc);
             seen.add(m.name + m.desc);
+            if (n == null && unpairedLambdas.contains("base:" + m.name + m.desc)) {
+                continue; // reported by the lambda pairing, with its source line
+            }
             if (n == null) {
                 refusals.add((m.name.equals("<clinit>") ? "static initializer removed" : "method removed: " + sig));
                 continue;
@@ -243,8 +243,8 @@ public final class Classifier {
             }
         }
         for (MethodNode n : h.methods) {
-            if (!seen.contains(n.name + n.desc)) {
-                String shown = display.getOrDefault(n.name, n.name);
+            if (!seen.contains(n.name + n.desc) && !n.name.endsWith(LambdaCorrelator.UNPAIRED)) {
+                String shown = n.name;
                 if (n.name.equals("<clinit>")) {
                     refusals.add("static initializer added (it would never run)");
                 } else {
@@ -253,70 +253,6 @@ public final class Classifier {
                 }
             }
         }
-    }
-
-    /**
-     * Pairs the head's numbered synthetic methods ({@code lambda$m$N}, {@code access$N}) with the
-     * base's: first by identical body, then the rest of a family in order of number. Returns the
-     * renames to apply to the head, as {@link SimpleRemapper} keys; unpaired head methods get a
-     * temporary name (their real one in {@code display}) so they cannot collide with a renamed one.
-     */
-    private static Map<String, String> correlateSynthetics(ClassNode b, ClassNode h, Map<String, String> display) {
-        Map<String, List<MethodNode>> baseFamilies = families(b);
-        Map<String, List<MethodNode>> headFamilies = families(h);
-        Map<String, String> rename = new HashMap<>();
-        for (Map.Entry<String, List<MethodNode>> family : headFamilies.entrySet()) {
-            List<MethodNode> heads = new ArrayList<>(family.getValue());
-            List<MethodNode> bases = new ArrayList<>(baseFamilies.getOrDefault(family.getKey(), List.of()));
-            Map<MethodNode, MethodNode> pairs = new LinkedHashMap<>();
-            for (MethodNode hm : List.copyOf(heads)) {
-                String fp = fingerprint(hm);
-                for (MethodNode bm : bases) {
-                    if (fingerprint(bm).equals(fp)) {
-                        pairs.put(hm, bm);
-                        bases.remove(bm);
-                        heads.remove(hm);
-                        break;
-                    }
-                }
-            }
-            // Same count left on both sides: the same lambdas with changed bodies, in source order.
-            if (heads.size() == bases.size()) {
-                for (int i = 0; i < heads.size(); i++) {
-                    pairs.put(heads.get(i), bases.get(i));
-                }
-                heads.clear();
-            }
-            for (Map.Entry<MethodNode, MethodNode> p : pairs.entrySet()) {
-                if (!p.getKey().name.equals(p.getValue().name)) {
-                    rename.put(h.name + "." + p.getKey().name + p.getKey().desc, p.getValue().name);
-                }
-            }
-            for (MethodNode unpaired : heads) {
-                rename.put(h.name + "." + unpaired.name + unpaired.desc, unpaired.name + NEW_SUFFIX);
-                display.put(unpaired.name + NEW_SUFFIX, unpaired.name);
-            }
-        }
-        return rename;
-    }
-
-    /** Numbered synthetic methods by family (name without its number, plus descriptor), in number order. */
-    private static Map<String, List<MethodNode>> families(ClassNode node) {
-        Map<String, List<MethodNode>> out = new TreeMap<>();
-        for (MethodNode m : node.methods) {
-            Matcher matcher = NUMBERED_SYNTHETIC.matcher(m.name);
-            if (matcher.matches() && (m.access & org.objectweb.asm.Opcodes.ACC_SYNTHETIC) != 0) {
-                out.computeIfAbsent(matcher.group(1) + m.desc, k -> new ArrayList<>()).add(m);
-            }
-        }
-        out.values().forEach(list -> list.sort(java.util.Comparator.comparingInt(
-                m -> Integer.parseInt(NUMBERED_SYNTHETIC.matcher(m.name).replaceAll("$2")))));
-        return out;
-    }
-
-    /** A method's body with references to numbered lambdas blanked, for pairing. */
-    private static String fingerprint(MethodNode m) {
-        return LAMBDA_REF.matcher(body(m)).replaceAll("lambda\\$?");
     }
 
     /** The normalised text of a method's code: instructions, handlers, limits; no debug information. */

@@ -151,8 +151,17 @@ public final class GitSources implements AutoCloseable {
      * @throws BuildException {@code BAD_DIFF} naming the file and hunk that does not apply
      */
     public List<SourceTree> applyDiffs(Revision base, List<Path> diffFiles, List<byte[]> diffs) throws BuildException {
+        return applyDiffs(base, diffFiles, diffs, Set.of());
+    }
+
+    /**
+     * The same, with the top-level folders {@code alsoCopy} in the trees as well, whether or not a
+     * diff touches them: the modules a build compiles beside the touched ones.
+     */
+    public List<SourceTree> applyDiffs(Revision base, List<Path> diffFiles, List<byte[]> diffs, Set<String> alsoCopy)
+            throws BuildException {
         List<Patch> patches = new ArrayList<>();
-        Set<String> roots = new TreeSet<>();
+        Set<String> roots = new TreeSet<>(alsoCopy);
         for (int i = 0; i < diffs.size(); i++) {
             Patch patch = parse(diffFiles.get(i), diffs.get(i));
             patches.add(patch);

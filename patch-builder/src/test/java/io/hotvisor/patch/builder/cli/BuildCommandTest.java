@@ -73,7 +73,7 @@ class BuildCommandTest {
         Path out2 = work.resolve("b.hvp");
         Run run = hvpatch("--diff", work.resolve("fix.diff").toString(), "--key", key.toString(), "-o", out1.toString());
         assertThat(run.status()).as(run.err()).isZero();
-        assertThat(run.err()).contains("[1/5] reading revisions ... done (").contains("[5/5] writing payload ... done (");
+        assertThat(run.err()).contains("[1/6] reading revisions ... done (").contains("[6/6] writing payload ... done (");
         assertThat(run.out()).contains("redefine: demo.Scheduler", "method changed: int tick(int)", "wrote " + out1);
         assertThat(hvpatch("--diff", work.resolve("fix.diff").toString(), "--key", key.toString(), "-o", out2.toString()).status()).isZero();
         assertThat(Files.readAllBytes(out2)).isEqualTo(Files.readAllBytes(out1));
@@ -105,7 +105,7 @@ class BuildCommandTest {
         Path bad = Files.writeString(work.resolve("bad.key"), "not a key");
         Run run = hvpatch("--head", "main", "--key", bad.toString(), "-o", work.resolve("k.hvp").toString());
         assertThat(run.status()).isEqualTo(2);
-        assertThat(run.err()).startsWith("hvpatch: error: --key ").doesNotContain("[1/5]");
+        assertThat(run.err()).startsWith("hvpatch: error: --key ").doesNotContain("[1/6]");
     }
 
     @Test

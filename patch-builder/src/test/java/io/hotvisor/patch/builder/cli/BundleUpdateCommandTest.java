@@ -61,7 +61,7 @@ class BundleUpdateCommandTest {
         assertThat(lines.get(1)).matches("bundle-update: demo\\.sched 1\\.0\\.0 -> 1\\.0\\.0\\.u[0-9a-f]{8} "
                 + "\\(1 class changed, 0 added, 0 removed\\)");
         assertThat(lines.get(2)).startsWith("wrote " + out + " (payload build-id ");
-        assertThat(run.err()).contains("[5/5] writing bundle-update payload ... done (");
+        assertThat(run.err()).contains("[6/6] writing bundle-update payload ... done (");
         Run verify = run(HvpatchMain.commandLine(), "verify", out.toString(), "--trust", key.getParent().toString());
         assertThat(verify.status()).as(verify.err() + verify.out()).isZero();
     }

@@ -1,11 +1,12 @@
 package io.hotvisor.patch.format.buildinfo;
 
+import io.hotvisor.patch.format.AtomicFiles;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -99,15 +100,7 @@ public final class BuildInfoTool implements Callable<Integer> {
             }
             List<String> flagList = Arrays.stream(flags.strip().split("\\s+")).filter(s -> !s.isEmpty()).toList();
             BuildInfo info = BuildInfoGenerator.generate(jars, BuildInfoGenerator.runningCompiler(release, flagList), cp);
-            Path target = out.toAbsolutePath();
-            Files.createDirectories(target.getParent());
-            Path tmp = Files.createTempFile(target.getParent(), ".build-info", ".tmp");
-            try {
-                Files.write(tmp, BuildInfoCodec.write(info));
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(out, BuildInfoCodec.write(info));
             return 0;
         } catch (BuildInfoException | IOException e) {
             System.err.println("build-info: error: " + e.getMessage());

@@ -22,6 +22,11 @@ import io.hotvisor.patch.format.PayloadError;
 import io.hotvisor.patch.format.PayloadException;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -76,7 +81,9 @@ public final class ManifestCodec {
     public static Manifest read(byte[] json) throws PayloadException {
         JsonNode tree;
         try {
-            tree = MAPPER.readTree(json);
+            // Parsed from the strictly decoded text, never from bytes: Jackson would detect and
+            // accept UTF-16, UTF-32 and a byte order mark on its own.
+            tree = MAPPER.readTree(strictUtf8(json));
         } catch (IOException e) {
             throw ManifestRules.bad("(document)", "not valid JSON: " + firstLine(e));
         }
@@ -84,6 +91,7 @@ public final class ManifestCodec {
             throw ManifestRules.bad("(document)", "must be a JSON object");
         }
         FormatVersion version = readVersion(tree.get("format-version"));
+        checkKindSpelling(tree);
         ObjectReader reader = version.minor() > FormatVersion.CURRENT.minor() ? IGNORING_NEWER_FIELDS : STRICT;
         Manifest manifest;
         try {
@@ -151,6 +159,60 @@ public final class ManifestCodec {
                     + " and " + mine.major() + " are incompatible); use a hvpatch and host that read format "
                     + version.major() + ".x, or rebuild the payload with this version's tools");
         }
+    }
+
+    /**
+     * The manifest's text: UTF-8 without a byte order mark (README, "Manifest"). UTF-16 and UTF-32
+     * are named as such (their first characters hold zero bytes), anything else that does not
+     * decode as UTF-8 is refused with the offset of the first bad byte.
+     */
+    static String strictUtf8(byte[] json) throws PayloadException {
+        if (json.length >= 3 && (json[0] & 0xff) == 0xEF && (json[1] & 0xff) == 0xBB && (json[2] & 0xff) == 0xBF) {
+            throw ManifestRules.bad("(document)", "starts with a byte order mark; patch.json is UTF-8 without one");
+        }
+        boolean bomUtf16or32 = json.length >= 2 && ((json[0] & 0xff) == 0xFE && (json[1] & 0xff) == 0xFF
+                || (json[0] & 0xff) == 0xFF && (json[1] & 0xff) == 0xFE);
+        boolean zeroInFirstChars = false;
+        for (int i = 0; i < Math.min(4, json.length); i++) {
+            zeroInFirstChars |= json[i] == 0;
+        }
+        if (bomUtf16or32 || zeroInFirstChars) {
+            throw ManifestRules.bad("(document)", "is UTF-16 or UTF-32; patch.json must be UTF-8");
+        }
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(json);
+        try {
+            return decoder.decode(in).toString();
+        } catch (CharacterCodingException e) {
+            throw ManifestRules.bad("(document)", "is not valid UTF-8 (at byte " + in.position() + ")");
+        }
+    }
+
+    /**
+     * The payload and class kinds exactly as spelled: Jackson's enum reader would otherwise trim
+     * white space and control characters off a value it does not know and accept what is left.
+     */
+    private static void checkKindSpelling(JsonNode tree) throws PayloadException {
+        checkKind(tree.get("kind"), "kind", PayloadKind.class);
+        JsonNode classes = tree.get("classes");
+        if (classes != null && classes.isArray()) {
+            for (int i = 0; i < classes.size(); i++) {
+                checkKind(classes.get(i).get("kind"), "classes[" + i + "].kind", ClassKind.class);
+            }
+        }
+    }
+
+    private static void checkKind(JsonNode kind, String path, Class<?> type) throws PayloadException {
+        if (kind == null || !kind.isTextual()) {
+            return; // absence and wrong types are the mapper's errors, with their usual messages
+        }
+        for (Object constant : type.getEnumConstants()) {
+            if (jsonName(constant).equals(kind.textValue())) {
+                return;
+            }
+        }
+        throw unsupportedKind(path, kind.textValue(), type);
     }
 
     private static PayloadException translate(IOException e) {
