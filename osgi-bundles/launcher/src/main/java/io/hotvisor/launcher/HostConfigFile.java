@@ -17,7 +17,7 @@ import java.util.Set;
  */
 record HostConfigFile(Map<String, String> values, Path base) {
     static final Set<String> KEYS = Set.of("topology", "sched-gran", "slice", "state-dir", "trust-dir",
-            "control-socket", "log-console", "bundles-dir", "livepatch-health-window", "livepatch-fault-point", "boot-domains", "engine",
+            "control-socket", "log-console", "bundles-dir", "livepatch-health-window", "livepatch-mechanism", "livepatch-fault-point", "boot-domains", "engine",
             "cpu-vendor", "cpu-signature", "cpu-platform-id", "cpu-microcode-revision", "microcode-force-minrev");
 
     /**

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,8 @@ import java.util.stream.Stream;
  * <p>Exit status: 0 after a clean stop; 1 when the host cannot start (one line says why).
  */
 public final class HostLauncher {
+    /** Declared by a bundle that registers a weaving hook (io.hotvisor.trampoline): started before all others. */
+    static final String WEAVING_HOOK_HEADER = "Hotvisor-Weaving-Hook";
     /** The service property, on a Runnable registered once every bundle has started, that the host bundle waits for. */
     static final String BOOT_COMPLETE = "hotvisor.boot-complete";
 
@@ -96,6 +99,13 @@ public final class HostLauncher {
         if (cfg.get("boot-domains") != null) {
             props.put("hotvisor.boot-domains", String.join(java.io.File.pathSeparator, cfg.paths("boot-domains").stream().map(Path::toString).toList()));
         }
+        String mechanism = cfg.get("livepatch-mechanism");
+        if (mechanism != null) {
+            if (!mechanism.equals("trampoline") && !mechanism.equals("redefine")) {
+                throw new LaunchException("livepatch-mechanism must be trampoline or redefine, not '" + mechanism + "'");
+            }
+            props.put("hotvisor.livepatch-mechanism", mechanism);
+        }
         for (String key : List.of("cpu-vendor", "cpu-signature", "cpu-platform-id", "cpu-microcode-revision", "microcode-force-minrev")) {
             props.put("hotvisor." + key, cfg.get(key));
         }
@@ -120,6 +130,8 @@ public final class HostLauncher {
             }
             framework.start();
             Runtime.getRuntime().addShutdownHook(hook);
+            // A weaving hook sees only classes loaded after it registers: its bundle starts first.
+            installed.sort(Comparator.comparing(b -> b.getHeaders().get(WEAVING_HOOK_HEADER) == null));
             for (Bundle b : installed) {
                 if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) b.start();
             }

@@ -21,6 +21,13 @@ public interface ClassRedefiner {
     void redefine(List<ClassDefinition> batch) throws Exception;
 
     /**
+     * Called before the pause with the batch {@link #redefine} will get, so that work which need
+     * not happen with the pCPUs parked happens now. The default prepares nothing.
+     */
+    default void prepare(List<ClassDefinition> batch) {
+    }
+
+    /**
      * The production redefiner: {@link Instrumentation#redefineClasses}. It never retransforms:
      * mixing the two on one class hands later retransforms stale bytes (JDK-7124710).
      */

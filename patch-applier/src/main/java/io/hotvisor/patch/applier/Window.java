@@ -79,6 +79,10 @@ final class Window {
     StopMachine.Report run(String what, Plan plan, List<HookRunner.Call> windowHooks, Supplier<String> check,
                            Supplier<String> undone, Duration timeout) throws LivepatchException {
         Outcome o = new Outcome();
+        if (!plan.changes().isEmpty()) {
+            // Outside the pause: whatever the redefiner can make ready (trampoline bodies) is made here.
+            redefiner.prepare(batch(plan.changes(), true));
+        }
         StopMachine.Report report;
         try {
             report = stopMachine.run(() -> inWindow(what, plan, windowHooks, check, undone, o), timeout);

@@ -8,6 +8,9 @@ import io.hotvisor.patch.applier.RecoveryReport;
 import io.hotvisor.patch.applier.RunningBytes;
 import io.hotvisor.patch.applier.health.ProgressCheck;
 import io.hotvisor.patch.applier.health.ThreadCpuTimes;
+import io.hotvisor.patch.applier.trampoline.RewovenRedefiner;
+import io.hotvisor.patch.applier.trampoline.TrampolineRedefiner;
+import io.hotvisor.patch.applier.trampoline.Trampolines;
 import io.hotvisor.patch.applier.health.UncaughtExceptions;
 import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.sign.TrustStore;
@@ -104,7 +107,11 @@ public final class LivepatchActivator implements BundleActivator {
                 LOG.log(System.Logger.Level.ERROR, "host config livepatch-fault-point ignored: {0}", e.getMessage());
             }
         }
-        agent = new LivepatchAgent(buildId, trust, state, new ClassRedefiner.ForInstrumentation(inst),
+        // Woven classes are redefined with woven bytes, so a redefinition keeps their trampoline prologues.
+        ClassRedefiner jvm = new RewovenRedefiner(new ClassRedefiner.ForInstrumentation(inst));
+        // livepatch-mechanism = trampoline: what a trampoline can carry is flipped, the rest redefined in the same pause.
+        ClassRedefiner redefiner = trampolines(ctx) ? new TrampolineRedefiner(new Trampolines(inst), jvm) : jvm;
+        agent = new LivepatchAgent(buildId, trust, state, redefiner,
                 new OsgiClassLocator(ctx), host.rendezvous(), new RunningBytes.FromClassLoader(),
                 Clock.systemUTC(), config);
         agent.bundleUpdater(new OsgiBundleUpdater(ctx, host));
@@ -133,6 +140,11 @@ public final class LivepatchActivator implements BundleActivator {
     public void stop(BundleContext ctx) {
         if (hosts != null) hosts.close();
         stopAgent();
+    }
+
+    /** Whether the host runs with livepatch-mechanism = trampoline (its patchable bundles are woven). */
+    static boolean trampolines(BundleContext ctx) {
+        return "trampoline".equals(ctx.getProperty("hotvisor.livepatch-mechanism"));
     }
 
     private static String property(BundleContext ctx, String key, String fallback) {

@@ -60,6 +60,23 @@ public final class MethodDiff {
         return changed;
     }
 
+    /**
+     * Name+descriptor of the methods present in both versions whose code differs (access flags
+     * count as code): the granularity of a trampoline, which patches one overload at a time.
+     */
+    public static Set<String> changedBodies(byte[] oldBytes, byte[] newBytes) {
+        Map<String, String> before = fingerprints(oldBytes);
+        Map<String, String> after = fingerprints(newBytes);
+        Set<String> changed = new TreeSet<>();
+        for (Map.Entry<String, String> e : before.entrySet()) {
+            String now = after.get(e.getKey());
+            if (now != null && !now.equals(e.getValue())) {
+                changed.add(e.getKey());
+            }
+        }
+        return changed;
+    }
+
     private static String nameOf(String key) {
         return key.substring(0, key.indexOf('('));
     }
