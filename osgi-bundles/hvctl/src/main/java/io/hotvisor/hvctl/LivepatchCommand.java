@@ -167,6 +167,7 @@ final class LivepatchCommand implements Runnable {
                 StringBuilder meta = new StringBuilder();
                 p.path("metadata").fields().forEachRemaining(e -> meta.append(e.getKey()).append('=').append(e.getValue().asText()).append(';'));
                 if (p.path("appliedAt").isTextual()) meta.append("applied-at=").append(p.path("appliedAt").asText()).append(';');
+                if (p.path("mechanism").isTextual()) meta.append("mechanism=").append(p.path("mechanism").asText()).append(';');
                 if (p.path("dependsOn").isTextual()) meta.append("depends-on=").append(p.path("dependsOn").asText(), 0, 16).append(';');
                 if (p.path("strandedClasses").size() > 0) meta.append("stranded-classes=").append(p.path("strandedClasses").size()).append(';');
                 String id = p.path("buildId").asText();

@@ -107,6 +107,6 @@ final class BundleUpdateAction implements Action {
 
     private static ActionReport report(String action, PayloadTable.Entry e, String what, BundleUpdater.Result r) {
         return ActionReport.of(action, e.name(), r.classes(), r.quiesceNanos(), r.windowNanos(), r.pauseNanos(),
-                List.of("bundle " + what));
+                List.of("bundle " + what), ActionReport.BUNDLE_UPDATE);
     }
 }

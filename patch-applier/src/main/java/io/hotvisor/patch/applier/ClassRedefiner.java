@@ -28,6 +28,15 @@ public interface ClassRedefiner {
     }
 
     /**
+     * How the last successful {@link #redefine} carried its batch, in the words an action report
+     * uses ({@link ActionReport#REDEFINE}, {@link ActionReport#TRAMPOLINE}, {@link ActionReport#MIXED}).
+     * The default: every class was redefined.
+     */
+    default String lastMechanism() {
+        return ActionReport.REDEFINE;
+    }
+
+    /**
      * The production redefiner: {@link Instrumentation#redefineClasses}. It never retransforms:
      * mixing the two on one class hands later retransforms stale bytes (JDK-7124710).
      */

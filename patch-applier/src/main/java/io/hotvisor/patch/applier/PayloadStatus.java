@@ -15,6 +15,8 @@ import java.util.List;
  * @param targetBuildId   the host build-id it targets
  * @param dependsOn       the payload build-id it stacks on; {@code null} when it applies on the host build
  * @param appliedAt       when it was applied, while it is; {@code null} when it is not applied
+ * @param mechanism       how it was applied ({@link ActionReport#mechanism}), while it is; {@code null}
+ *                        when it is not applied
  * @param lastError       the last action's failure on it ("CODE: message"), or {@code null}
  * @param metadata        the manifest's metadata
  * @param classes         the classes it carries ({@code bundle:class}, kind)
@@ -22,7 +24,7 @@ import java.util.List;
  *                        cannot undefine a class, so after a revert they are loaded but unreachable
  */
 public record PayloadStatus(String name, PayloadState state, BuildId payloadBuildId, BuildId targetBuildId,
-                            BuildId dependsOn, Instant appliedAt, String lastError, Metadata metadata,
+                            BuildId dependsOn, Instant appliedAt, String mechanism, String lastError, Metadata metadata,
                             List<String> classes, List<String> strandedClasses) {
     public PayloadStatus {
         classes = List.copyOf(classes);

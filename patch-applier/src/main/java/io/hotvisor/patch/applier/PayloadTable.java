@@ -38,6 +38,8 @@ final class PayloadTable {
         private final Path file;
         private PayloadState state = PayloadState.CHECKED;
         private Instant appliedAt;
+        /** How it was applied ({@link ActionReport#mechanism}), while it is; otherwise null. */
+        private String mechanism;
         private String lastError;
         /** For an applied bundle update: the jar the host ran before it, for the revert. */
         private byte[] bundleBefore;
@@ -168,7 +170,7 @@ final class PayloadTable {
             classes.add(c.bundle() + ":" + c.className() + " (" + c.kind().jsonName() + ")");
         }
         return new PayloadStatus(e.name, e.state, m.payloadBuildId(), m.targetBuildId(), m.dependsOn(), e.appliedAt,
-                e.lastError, m.metadata(), classes, stranded(e));
+                e.mechanism, e.lastError, m.metadata(), classes, stranded(e));
     }
 
     private List<String> stranded(Entry e) {
@@ -200,23 +202,27 @@ final class PayloadTable {
         version++;
     }
 
-    /** CHECKED to APPLIED by redefinition: pushed on the stack with the changes its revert undoes. */
-    synchronized void applied(Entry e, List<Redefinition> changes, Instant at) {
+    /**
+     * CHECKED to APPLIED by redefinition or trampolines ({@code mechanism}): pushed on the stack with
+     * the changes its revert undoes.
+     */
+    synchronized void applied(Entry e, List<Redefinition> changes, Instant at, String mechanism) {
         requireState(e, PayloadState.CHECKED);
         e.applied = List.copyOf(changes);
-        push(e, at);
+        push(e, at, mechanism);
     }
 
     /** CHECKED to APPLIED by a bundle update: pushed with the jar its revert puts back. */
     synchronized void bundleApplied(Entry e, byte[] previousJar, Instant at) {
         requireState(e, PayloadState.CHECKED);
         e.bundleBefore = previousJar;
-        push(e, at);
+        push(e, at, ActionReport.BUNDLE_UPDATE);
     }
 
-    private void push(Entry e, Instant at) {
+    private void push(Entry e, Instant at, String mechanism) {
         e.state = PayloadState.APPLIED;
         e.appliedAt = at;
+        e.mechanism = mechanism;
         e.lastError = null;
         stack.add(e);
     }
@@ -232,6 +238,7 @@ final class PayloadTable {
         e.bundleBefore = null;
         e.state = PayloadState.CHECKED;
         e.appliedAt = null;
+        e.mechanism = null;
         e.lastError = errorAfter;
         stack.remove(e);
     }
@@ -241,18 +248,19 @@ final class PayloadTable {
      *
      * @return the names of the payloads it reverted, bottom first
      */
-    synchronized List<String> replaced(Entry e, List<Redefinition> changes, Instant at) {
+    synchronized List<String> replaced(Entry e, List<Redefinition> changes, Instant at, String mechanism) {
         requireState(e, PayloadState.CHECKED);
         List<String> reverted = new ArrayList<>();
         for (Entry old : stack) {
             old.applied = List.of();
             old.state = PayloadState.CHECKED;
             old.appliedAt = null;
+            old.mechanism = null;
             reverted.add(old.name);
         }
         stack.clear();
         e.applied = List.copyOf(changes);
-        push(e, at);
+        push(e, at, mechanism);
         return reverted;
     }
 

@@ -6,7 +6,6 @@ import io.hotvisor.patch.format.manifest.ClassEntry;
 import io.hotvisor.patch.format.manifest.ClassKind;
 import io.hotvisor.patch.format.manifest.HookPhase;
 import io.hotvisor.patch.format.manifest.Manifest;
-import io.hotvisor.stopmachine.StopMachine;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -59,7 +58,7 @@ final class RedefinitionAction implements Action {
         planner.defineFirst(e, plan);
         Map<HookPhase, HookRunner.Call> calls = hooks.resolve(e);
         hooks.runPre(e, calls.get(HookPhase.PRE_APPLY), "apply");
-        StopMachine.Report r;
+        Window.Ran r;
         try {
             r = window.run("apply " + e.name(), plan, PayloadHooks.inWindow(calls, HookPhase.APPLY),
                     () -> appliedCheck(e, true), () -> appliedCheck(e, false), options.timeout());
@@ -67,7 +66,7 @@ final class RedefinitionAction implements Action {
             hooks.runPost(e, calls.get(HookPhase.POST_APPLY), new ArrayList<>());
             throw x;
         }
-        table.applied(e, plan.changes(), clock.instant());
+        table.applied(e, plan.changes(), clock.instant(), r.mechanism());
         List<String> notes = new ArrayList<>();
         hooks.runPost(e, calls.get(HookPhase.POST_APPLY), notes);
         autoRevert.start(e.name(), hooks.probes(e));
@@ -85,7 +84,7 @@ final class RedefinitionAction implements Action {
         Window.Plan plan = planner.plan(back, List.of(), false);
         Map<HookPhase, HookRunner.Call> calls = hooks.resolve(e);
         hooks.runPre(e, calls.get(HookPhase.PRE_REVERT), "revert");
-        StopMachine.Report r;
+        Window.Ran r;
         try {
             r = window.run("revert " + e.name(), plan, PayloadHooks.inWindow(calls, HookPhase.REVERT),
                     () -> sameAs(back, true), () -> sameAs(back, false), options.timeout());
@@ -141,10 +140,10 @@ final class RedefinitionAction implements Action {
             windowHooks.addAll(PayloadHooks.inWindow(hooks.resolve(old.get(i)), HookPhase.REVERT));
         }
         windowHooks.addAll(PayloadHooks.inWindow(hooks.resolve(e), HookPhase.APPLY));
-        StopMachine.Report r = window.run("replace " + e.name(), plan, windowHooks,
+        Window.Ran r = window.run("replace " + e.name(), plan, windowHooks,
                 () -> appliedCheck(e, true), () -> sameAs(changes, false), options.timeout());
         List<String> notes = new ArrayList<>();
-        for (String name : table.replaced(e, own.changes(), clock.instant())) {
+        for (String name : table.replaced(e, own.changes(), clock.instant(), r.mechanism())) {
             notes.add("reverted " + name);
         }
         autoRevert.start(e.name(), hooks.probes(e));

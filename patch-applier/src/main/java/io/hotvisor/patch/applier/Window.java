@@ -76,8 +76,8 @@ final class Window {
      * @throws LivepatchException TIMEOUT or ACTIVE (nothing changed), APPLY_FAILED or HOOK_FAILED
      *                            (rolled back: {@link LivepatchException#rolledBack()}), INCONSISTENT
      */
-    StopMachine.Report run(String what, Plan plan, List<HookRunner.Call> windowHooks, Supplier<String> check,
-                           Supplier<String> undone, Duration timeout) throws LivepatchException {
+    Ran run(String what, Plan plan, List<HookRunner.Call> windowHooks, Supplier<String> check,
+            Supplier<String> undone, Duration timeout) throws LivepatchException {
         Outcome o = new Outcome();
         if (!plan.changes().isEmpty()) {
             // Outside the pause: whatever the redefiner can make ready (trampoline bodies) is made here.
@@ -95,11 +95,17 @@ final class Window {
         if (o.failure != null) {
             throw o.failure;
         }
-        return report;
+        return new Ran(report, o.mechanism);
+    }
+
+    /** A window that ran: what it cost the guests and how the classes changed ({@link ActionReport#mechanism}). */
+    record Ran(StopMachine.Report timing, String mechanism) {
     }
 
     private static final class Outcome {
         LivepatchException failure;
+        /** How the forward batch was carried; {@link ActionReport#NONE} when there was none. */
+        String mechanism = ActionReport.NONE;
         /** An in-window hook that overran and did not end even when interrupted: why. */
         String hookStillRunning;
     }
@@ -126,6 +132,7 @@ final class Window {
             if (!plan.changes().isEmpty()) {
                 try {
                     redefiner.redefine(batch(plan.changes(), true));
+                    o.mechanism = redefiner.lastMechanism();
                 } catch (Throwable t) {
                     // JVMTI: on any error no class of the batch got its new definition.
                     o.failure = failed(ErrorCode.APPLY_FAILED, what + ": the JVM refused the class batch: " + describe(t)

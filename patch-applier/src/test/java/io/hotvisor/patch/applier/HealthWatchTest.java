@@ -124,8 +124,9 @@ class HealthWatchTest {
         h.agent.upload("fix-1", Payloads.named("fix-1").redefine("fix.Greeter", "v1", "v2").bytes());
         h.agent.apply("fix-1");
         errors.incrementAndGet();
+        // The reason is recorded just after the revert, and the taint once the revert is journaled.
         await().atMost(Duration.ofSeconds(10)).until(() -> h.agent.get("fix-1").orElseThrow().state() == PayloadState.CHECKED
-                && h.agent.get("fix-1").orElseThrow().lastError() != null); // the reason is recorded just after the revert
+                && h.agent.get("fix-1").orElseThrow().lastError() != null && h.taints.isSet(Taints.Flag.HEALTH_REVERT));
         assertThat(h.agent.get("fix-1").orElseThrow().lastError()).contains("credit2 accounting errors rose from 0 to 1");
         assertThat(h.taints.isSet(Taints.Flag.LIVEPATCH)).isTrue();
         assertThat(h.taints.marks()).filteredOn(m -> m.flag() == Taints.Flag.HEALTH_REVERT).singleElement()

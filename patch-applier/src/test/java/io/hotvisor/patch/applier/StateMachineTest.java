@@ -259,11 +259,13 @@ class StateMachineTest {
         assertThat(rowA.payloadBuildId()).isEqualTo(a.buildId());
         assertThat(rowA.targetBuildId()).isEqualTo(FixtureBundle.hostBuildId());
         assertThat(rowA.appliedAt()).isNotNull();
+        assertThat(rowA.mechanism()).isEqualTo(ActionReport.REDEFINE);
         assertThat(rowA.metadata().description()).isEqualTo("Fix the greeting.");
         assertThat(rowA.classes()).containsExactly("test.bundle:fix.Greeter (redefine)");
         PayloadStatus rowB = list.payloads().get(1);
         assertThat(rowB.dependsOn()).isEqualTo(a.buildId());
         assertThat(rowB.appliedAt()).isNull();
+        assertThat(rowB.mechanism()).isNull();
         assertThat(rowB.lastError()).startsWith("DEPENDENCY: ");
         h.agent.unload("b");
         assertThat(h.agent.list().version()).isGreaterThan(before);

@@ -109,6 +109,7 @@ final class LivepatchCommands {
         m.put("quiesceMillis", r.quiesceNanos() / 1e6);
         m.put("windowMillis", r.windowNanos() / 1e6);
         m.put("pauseMillis", r.pauseNanos() / 1e6);
+        m.put("mechanism", r.mechanism());
         m.put("loadedClasses", r.loadedClassCount());
         m.put("summary", r.summary());
         m.put("noAction", r.noAction());
@@ -123,6 +124,7 @@ final class LivepatchCommands {
         m.put("targetBuildId", p.targetBuildId() == null ? null : p.targetBuildId().hex());
         m.put("dependsOn", p.dependsOn() == null ? null : p.dependsOn().hex());
         m.put("appliedAt", p.appliedAt() == null ? null : p.appliedAt().toString());
+        m.put("mechanism", p.mechanism());
         m.put("lastError", p.lastError());
         Map<String, String> meta = new LinkedHashMap<>();
         if (p.metadata() != null) {

@@ -1,5 +1,6 @@
 package io.hotvisor.patch.applier.trampoline;
 
+import io.hotvisor.patch.applier.ActionReport;
 import io.hotvisor.patch.applier.ClassRedefiner;
 import io.hotvisor.patch.format.Sha256;
 
@@ -38,6 +39,7 @@ public final class TrampolineRedefiner implements ClassRedefiner {
     private Map<Class<?>, Prepared> before = Map.of();
     private final Map<Target, Prepared> prepared = new HashMap<>();
     private List<Refusal> refusals = List.of();
+    private String lastMechanism = ActionReport.REDEFINE;
 
     public TrampolineRedefiner(Trampolines trampolines, ClassRedefiner next) {
         this.trampolines = Objects.requireNonNull(trampolines, "trampolines");
@@ -58,10 +60,16 @@ public final class TrampolineRedefiner implements ClassRedefiner {
     }
 
     @Override
+    public synchronized String lastMechanism() {
+        return lastMechanism;
+    }
+
+    @Override
     public synchronized void redefine(List<ClassDefinition> batch) throws Exception {
         Map<Class<?>, Prepared> after = new LinkedHashMap<>(running);
         List<ClassDefinition> redefined = new ArrayList<>();
         List<Refusal> refused = new ArrayList<>();
+        int flipped = 0;
         for (ClassDefinition d : batch) {
             Class<?> type = d.getDefinitionClass();
             WovenClasses.State state = WovenClasses.of(type);
@@ -69,10 +77,12 @@ public final class TrampolineRedefiner implements ClassRedefiner {
                 redefined.add(d);
             } else if (Arrays.equals(d.getDefinitionClassFile(), state.base())) {
                 after.remove(type);
+                flipped++;
             } else {
                 Prepared p = preparedFor(d);
                 if (p.carried().contains(type)) {
                     after.put(type, p);
+                    flipped++;
                 } else {
                     refused.addAll(p.refusals());
                     redefined.add(d);
@@ -91,6 +101,8 @@ public final class TrampolineRedefiner implements ClassRedefiner {
         before = running;
         running = after;
         refusals = List.copyOf(refused);
+        lastMechanism = flipped == 0 ? ActionReport.REDEFINE
+                : redefined.isEmpty() ? ActionReport.TRAMPOLINE : ActionReport.MIXED;
         prepared.values().removeIf(p -> !running.containsValue(p) && !before.containsValue(p) && !justPrepared(p, batch));
     }
 

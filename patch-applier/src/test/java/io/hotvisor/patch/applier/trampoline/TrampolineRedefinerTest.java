@@ -1,5 +1,6 @@
 package io.hotvisor.patch.applier.trampoline;
 
+import io.hotvisor.patch.applier.ActionReport;
 import io.hotvisor.patch.applier.ClassRedefiner;
 import net.bytebuddy.agent.ByteBuddyAgent;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,6 +52,7 @@ class TrampolineRedefinerTest {
 
         assertThat(call(g, "greet")).isEqualTo("hi ada");
         assertThat(redefinedByJvm).isEmpty();
+        assertThat(redefiner.lastMechanism()).isEqualTo(ActionReport.TRAMPOLINE);
     }
 
     @Test
@@ -61,6 +63,7 @@ class TrampolineRedefinerTest {
 
         assertThat(call(g, "greet")).isEqualTo("hello ada");
         assertThat(redefinedByJvm).isEmpty();
+        assertThat(redefiner.lastMechanism()).isEqualTo(ActionReport.TRAMPOLINE);
     }
 
     @Test
@@ -85,6 +88,15 @@ class TrampolineRedefinerTest {
         assertThat(call(newInstance(child), "own")).isEqualTo("base!");
         assertThat(redefinedByJvm).containsExactly(child);
         assertThat(redefiner.lastRefusals()).singleElement().extracting(Refusal::className).isEqualTo(CHILD);
+        assertThat(redefiner.lastMechanism()).isEqualTo(ActionReport.MIXED);
+    }
+
+    @Test
+    void aBatchOfClassesNoTrampolineCarriesIsReportedAsRedefinition() throws Exception {
+        redefiner.redefine(List.of(to(child, "super-call")));
+
+        assertThat(redefinedByJvm).containsExactly(child);
+        assertThat(redefiner.lastMechanism()).isEqualTo(ActionReport.REDEFINE);
     }
 
     @Test
