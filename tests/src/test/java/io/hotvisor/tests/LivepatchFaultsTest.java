@@ -78,6 +78,12 @@ class LivepatchFaultsTest {
 
     /** Version with extraVersion() rewritten by {@code body}; the expectation is the running bytes. */
     static Path versionPayload(String name, Path out, MethodBody body) throws Exception {
+        ClassChange change = ClassChange.redefine(new ClassImage(versionBundle, versionBundleVersion, VERSION, versionWith(body)), Sha256.of(version));
+        return CraftedPayloads.write(name, List.of(change), Map.of(), key, out);
+    }
+
+    /** The running Version class with extraVersion() rewritten by {@code body}. */
+    static byte[] versionWith(MethodBody body) {
         ClassReader reader = new ClassReader(version);
         ClassWriter writer = new ClassWriter(0);
         reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
@@ -89,8 +95,7 @@ class LivepatchFaultsTest {
                 return null; // the original body is dropped
             }
         }, 0);
-        ClassChange change = ClassChange.redefine(new ClassImage(versionBundle, versionBundleVersion, VERSION, writer.toByteArray()), Sha256.of(version));
-        return CraftedPayloads.write(name, List.of(change), Map.of(), key, out);
+        return writer.toByteArray();
     }
 
     interface MethodBody {

@@ -91,7 +91,15 @@ public final class TrampolineRedefiner implements ClassRedefiner {
             }
         }
         if (!redefined.isEmpty()) {
-            next.redefine(redefined);
+            try {
+                next.redefine(redefined);
+            } catch (Exception | LinkageError e) {
+                if (refused.isEmpty()) {
+                    throw e;
+                }
+                // Say first why the trampoline passed the class on: that is what the author can change.
+                throw new TrampolineRefusedException(refused, e);
+            }
             for (ClassDefinition d : redefined) {
                 // The class's own code changed: bodies compiled against the old code are stale.
                 prepared.keySet().removeIf(t -> t.type() == d.getDefinitionClass());

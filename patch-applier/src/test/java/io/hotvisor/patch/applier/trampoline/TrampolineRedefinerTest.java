@@ -106,7 +106,10 @@ class TrampolineRedefinerTest {
         });
 
         assertThatThrownBy(() -> failing.redefine(List.of(to(greeter, "literal"), to(child, "super-call"))))
-                .isInstanceOf(UnsupportedOperationException.class);
+                .isInstanceOf(TrampolineRefusedException.class)
+                .hasMessageContaining(CHILD).hasMessageContaining("calls super.")
+                .hasMessageContaining("UnsupportedOperationException: class redefinition failed")
+                .hasCauseInstanceOf(UnsupportedOperationException.class);
 
         assertThat(call(g, "greet")).isEqualTo("hello ada");
     }
