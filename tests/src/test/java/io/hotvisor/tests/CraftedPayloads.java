@@ -31,6 +31,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * Payloads the tests write themselves with patch-format's {@link PayloadWriter}, for what
@@ -55,6 +57,19 @@ final class CraftedPayloads {
             }
         }
         throw new AssertionError("no bundle of the target holds package " + packageName);
+    }
+
+    /** A class file as the distribution ships it, from the bundle jar whose name starts with {@code jarPrefix}. */
+    static byte[] classFile(String jarPrefix, String className) throws Exception {
+        try (Stream<Path> jars = Files.list(HostProcess.DIST.resolve("bundles"))) {
+            for (Path jar : jars.filter(j -> j.getFileName().toString().startsWith(jarPrefix + "-")).toList()) {
+                try (ZipFile z = new ZipFile(jar.toFile())) {
+                    ZipEntry entry = z.getEntry(className.replace('.', '/') + ".class");
+                    if (entry != null) return z.getInputStream(entry).readAllBytes();
+                }
+            }
+        }
+        throw new AssertionError("no " + className + " in the distribution's " + jarPrefix + " bundle");
     }
 
     /** Compiles Java sources (path to text) with this JVM's javac and the test classpath; binary name to bytes. */

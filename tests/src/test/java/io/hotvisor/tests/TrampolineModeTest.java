@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.zip.ZipFile;
 
 import static io.hotvisor.tests.LivepatchFaultsTest.VERSION;
 import static io.hotvisor.tests.LivepatchFaultsTest.extraVersion;
@@ -106,14 +105,7 @@ class TrampolineModeTest {
         var bundle = CraftedPayloads.bundleOfPackage(CraftedPayloads.target(), "io.hotvisor.runtime.sched.credit2");
         credit2Bundle = bundle.symbolicName();
         credit2Version = bundle.version();
-        try (var jars = Files.list(HostProcess.DIST.resolve("bundles"))) {
-            for (Path jar : jars.filter(j -> j.getFileName().toString().startsWith("bundle-credit2")).toList()) {
-                try (ZipFile z = new ZipFile(jar.toFile())) {
-                    runQueue = z.getInputStream(z.getEntry(RUN_QUEUE.replace('.', '/') + ".class")).readAllBytes();
-                }
-            }
-        }
-        assertThat(runQueue).as("Credit2$RunQueue in the distribution's credit2 bundle").isNotNull();
+        runQueue = CraftedPayloads.classFile("bundle-credit2", RUN_QUEUE);
     }
 
     @Test
