@@ -234,7 +234,7 @@ class MicrocodeLateLoadTest {
     }
 
     /** Debian's intel-ucode folder, fetched (or reused) by the microcode module's script; skips the test when it cannot be had. */
-    private static Path intelUcode() throws IOException, InterruptedException {
+    static Path intelUcode() throws IOException, InterruptedException {
         Process p = new ProcessBuilder("bash", FETCH.toString()).redirectErrorStream(false).start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();

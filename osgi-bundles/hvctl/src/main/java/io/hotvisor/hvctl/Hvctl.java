@@ -54,6 +54,7 @@ public final class Hvctl {
         Hvctl root = new Hvctl();
         root.out = out;
         CommandLine cl = new CommandLine(root);
+        withHelpOptions(cl);
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
         cl.setExecutionExceptionHandler((ex, line, parse) -> CliErrors.report("hvctl", ex,
@@ -61,6 +62,20 @@ public final class Hvctl {
         cl.setParameterExceptionHandler((ex, a) -> CliErrors.usage("hvctl", ex.getMessage(),
                 ex.getCommandLine().getCommandSpec().qualifiedName(), ex.getCommandLine().getErr(), EXIT_USAGE));
         return cl.execute(args);
+    }
+
+    /**
+     * Gives every subcommand, at every depth, {@code -h/--help} (and {@code -V/--version}) as the root
+     * has them: a usage error says "see 'hvctl livepatch apply --help'", so that must answer. Their
+     * {@code --version} is the root's.
+     */
+    private static void withHelpOptions(CommandLine cl) {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            CommandLine.Model.CommandSpec spec = sub.getCommandSpec();
+            if (!spec.mixinStandardHelpOptions()) spec.mixinStandardHelpOptions(true);
+            if (spec.version().length == 0) spec.version(cl.getCommandSpec().version());
+            withHelpOptions(sub);
+        }
     }
 
     /**

@@ -53,6 +53,24 @@ class HvctlInProcessTest {
     }
 
     @Test
+    void everySubcommandAnswersHelpAsItsUsageErrorsSay() {
+        Run missing = hvctl("livepatch");
+        assertThat(missing.status()).isEqualTo(64);
+        assertThat(missing.err()).contains("see 'hvctl livepatch --help'");
+        Run group = hvctl("livepatch", "--help");
+        assertThat(group.status()).as(group.err()).isZero();
+        assertThat(group.out()).contains("Usage: hvctl livepatch").contains("upload").contains("revert").contains("unload");
+        for (String[] args : new String[][] {{"livepatch", "apply", "--help"}, {"livepatch", "list", "-h"}, {"list", "--help"},
+                {"info", "--help"}, {"ucode", "--help"}, {"audit", "--help"}}) {
+            Run r = hvctl(args);
+            assertThat(r.status()).as(String.join(" ", args) + ": " + r.err()).isZero();
+            assertThat(r.out()).startsWith("Usage: hvctl ");
+        }
+        assertThat(hvctl("livepatch", "apply", "--help").out()).contains("NAME").contains("--timeout").contains("--nodeps");
+        assertThat(hvctl("livepatch", "apply", "--version").out().strip()).isEqualTo("hvctl 0.1.0");
+    }
+
+    @Test
     void aTimeoutThatWouldOverflowIsOneUsageLineBeforeAnythingIsSent() {
         Run r = hvctl("--socket", dir.resolve("none.sock").toString(), "livepatch", "apply", "fix", "--timeout", "9223372036854775807");
         assertThat(r.status()).isEqualTo(64);
