@@ -38,7 +38,9 @@ import static org.awaitility.Awaitility.await;
  * optional {@code exit}, {@code error} code, {@code out}/{@code err} substrings; {@code create} a
  * domain from a sample guest; {@code awaitConsole} a substring or the exact {@code .expected}
  * output of a guest; {@code dmesg} lines that must appear in the host log exactly once each, in
- * that order), {@code craft} (for what javac cannot produce, see {@link #craft}), and
+ * that order; {@code host} a list of {@code host.cfg} lines: the host is shut down and a fresh one,
+ * with its own state directory and the same trust, boots with those lines, and the later steps and
+ * {@code after} go to it), {@code craft} (for what javac cannot produce, see {@link #craft}), and
  * {@code after} (payload states, absent payloads, last errors, the extra version). A build may
  * also name {@code appliedDiffsOf}: samples whose diffs the payloads below this one already
  * applied ({@code hvpatch build --applied-diff}), and {@code args}: more hvpatch build options.
@@ -200,13 +202,20 @@ class LivepatchSamplesTest {
             System.out.printf("sample %-18s build exit %d (no host steps)%n", sample, build.status());
             return;
         }
-        Path dir = work.resolve("host-" + sample);
-        Files.createDirectories(dir.resolve("trust"));
-        Files.copy(work.resolve("keys/ops.pub"), dir.resolve("trust/ops.pub"));
-        try (HostProcess host = HostProcess.start(dir, "livepatch-health-window = 2")) {
+        HostProcess host = startHost(sample, 1, List.of());
+        try {
             int n = 0;
+            int hosts = 1;
             for (JsonNode step : expected.path("steps")) {
-                step(host, dir, sample, ++n, step);
+                n++;
+                if (step.has("host")) {
+                    List<String> config = new ArrayList<>();
+                    step.path("host").forEach(c -> config.add(c.asText()));
+                    host.close();
+                    host = startHost(sample, ++hosts, config);
+                    continue;
+                }
+                step(host, host.dir, sample, n, step);
             }
             JsonNode after = expected.path("after");
             JsonNode list = host.hvctl("livepatch", "list", "--json").json();
@@ -230,7 +239,19 @@ class LivepatchSamplesTest {
                         .as(sample + ": extra version after the steps").isEqualTo(after.path("extraVersion").asText());
             }
             System.out.printf("sample %-18s build exit %d, %d steps as expected, after: %s%n", sample, build.status(), n, states);
+        } finally {
+            host.close();
         }
+    }
+
+    /** A fresh host for a sample (the {@code number}th of its steps), trusting the samples' key, with extra host.cfg lines. */
+    private static HostProcess startHost(String sample, int number, List<String> config) throws IOException {
+        Path dir = work.resolve("host-" + sample + (number == 1 ? "" : "-" + number));
+        Files.createDirectories(dir.resolve("trust"));
+        Files.copy(work.resolve("keys/ops.pub"), dir.resolve("trust/ops.pub"));
+        List<String> lines = new ArrayList<>(List.of("livepatch-health-window = 2"));
+        lines.addAll(config);
+        return HostProcess.start(dir, lines.toArray(String[]::new));
     }
 
     private static void step(HostProcess host, Path dir, String sample, int n, JsonNode step) throws Exception {

@@ -2,6 +2,7 @@ package io.hotvisor.patch.applier;
 
 import io.hotvisor.control.Taints;
 import io.hotvisor.patch.applier.health.HealthCheck;
+import io.hotvisor.patch.format.LivepatchMechanism;
 
 import java.time.Duration;
 import java.util.List;
@@ -32,10 +33,15 @@ import java.util.function.Consumer;
  *                           runs again
  * @param faultPoint         for fault-injection runs only: the {@link FaultPoint} where an operator's
  *                           action stops until the host is killed, or null (always, in service)
+ * @param mechanism          how the host applies payloads' classes ({@code host.cfg}'s
+ *                           {@code livepatch-mechanism}; the redefiner given to the agent must be the
+ *                           one it names): an upload of a payload that requires what it does not
+ *                           provide (a trampoline) is refused with {@link ErrorCode#WRONG_MECHANISM}
  */
 public record AgentConfig(Duration rendezvousTimeout, Duration hookTimeout, Duration windowHookTimeout,
                           Duration healthWindow, Duration healthPeriod, List<HealthCheck> healthChecks,
-                          Consumer<LivepatchEvent> events, Taints taints, Runnable afterBatch, String faultPoint) {
+                          Consumer<LivepatchEvent> events, Taints taints, Runnable afterBatch, String faultPoint,
+                          LivepatchMechanism mechanism) {
     public AgentConfig {
         Objects.requireNonNull(rendezvousTimeout, "rendezvousTimeout");
         Objects.requireNonNull(hookTimeout, "hookTimeout");
@@ -46,45 +52,55 @@ public record AgentConfig(Duration rendezvousTimeout, Duration hookTimeout, Dura
         Objects.requireNonNull(events, "events");
         Objects.requireNonNull(taints, "taints");
         Objects.requireNonNull(afterBatch, "afterBatch");
+        Objects.requireNonNull(mechanism, "mechanism");
         if (faultPoint != null) {
             FaultPoint.armed(faultPoint); // a name that is not a point is refused here, listing the points
         }
     }
 
-    /** 30 ms rendezvous, 5 s hooks, 200 ms in-window hooks, a 10 s health watch every 100 ms, no checks, taints of its own. */
+    /**
+     * 30 ms rendezvous, 5 s hooks, 200 ms in-window hooks, a 10 s health watch every 100 ms, no checks,
+     * taints of its own, the redefine mechanism.
+     */
     public static AgentConfig defaults() {
         return new AgentConfig(Duration.ofMillis(30), Duration.ofSeconds(5), Duration.ofMillis(200),
-                Duration.ofSeconds(10), Duration.ofMillis(100), List.of(), e -> { }, new Taints(), () -> { }, null);
+                Duration.ofSeconds(10), Duration.ofMillis(100), List.of(), e -> { }, new Taints(), () -> { }, null,
+                LivepatchMechanism.REDEFINE);
     }
 
     public AgentConfig withRendezvousTimeout(Duration d) {
-        return new AgentConfig(d, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, events, taints, afterBatch, faultPoint);
+        return new AgentConfig(d, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, events, taints, afterBatch, faultPoint, mechanism);
     }
 
     public AgentConfig withHookTimeouts(Duration outside, Duration inWindow) {
-        return new AgentConfig(rendezvousTimeout, outside, inWindow, healthWindow, healthPeriod, healthChecks, events, taints, afterBatch, faultPoint);
+        return new AgentConfig(rendezvousTimeout, outside, inWindow, healthWindow, healthPeriod, healthChecks, events, taints, afterBatch, faultPoint, mechanism);
     }
 
     public AgentConfig withHealthWatch(Duration window, Duration period, List<HealthCheck> checks) {
-        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, window, period, checks, events, taints, afterBatch, faultPoint);
+        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, window, period, checks, events, taints, afterBatch, faultPoint, mechanism);
     }
 
     public AgentConfig withEvents(Consumer<LivepatchEvent> sink) {
-        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, sink, taints, afterBatch, faultPoint);
+        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, sink, taints, afterBatch, faultPoint, mechanism);
     }
 
     /** Sets the host's taint flags (see {@link #taints}) instead of a registry of the agent's own. */
     public AgentConfig withTaints(Taints t) {
-        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, events, t, afterBatch, faultPoint);
+        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, events, t, afterBatch, faultPoint, mechanism);
     }
 
     /** Runs {@code r} inside the window after every class batch (see {@link #afterBatch}). */
     public AgentConfig withAfterBatch(Runnable r) {
-        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, events, taints, r, faultPoint);
+        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, events, taints, r, faultPoint, mechanism);
+    }
+
+    /** Says how the host applies payloads' classes (see {@link #mechanism}). */
+    public AgentConfig withMechanism(LivepatchMechanism m) {
+        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, events, taints, afterBatch, faultPoint, m);
     }
 
     /** Arms a {@link FaultPoint} (fault-injection runs only). @throws IllegalArgumentException for an unknown point */
     public AgentConfig withFaultPoint(String point) {
-        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, events, taints, afterBatch, point);
+        return new AgentConfig(rendezvousTimeout, hookTimeout, windowHookTimeout, healthWindow, healthPeriod, healthChecks, events, taints, afterBatch, point, mechanism);
     }
 }

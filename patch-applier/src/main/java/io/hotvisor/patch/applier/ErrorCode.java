@@ -50,7 +50,13 @@ public enum ErrorCode {
      * The livepatch state cannot be trusted (a damaged journal, an unusable state directory): no
      * payload state was guessed, and actions are refused until {@code hvctl livepatch recover}.
      */
-    DEGRADED(1);
+    DEGRADED(1),
+    /**
+     * The payload requires a livepatch mechanism this host is not configured with (its manifest's
+     * {@code requires} lists {@code trampoline}, and the host's {@code livepatch-mechanism} is
+     * {@code redefine}); refused at upload, nothing changed.
+     */
+    WRONG_MECHANISM(1);
 
     private final int exitStatus;
 

@@ -104,7 +104,7 @@ public final class LivepatchAgent implements AutoCloseable {
                 config.healthPeriod(), config.rendezvousTimeout());
         this.redefinition = new RedefinitionAction(table, planner, record, window, hooks, autoRevert, clock, events);
         this.bundleUpdate = new BundleUpdateAction(table, autoRevert, clock, events);
-        this.uploadCheck = new UploadCheck(trust, hostBuildId, table, planner, this::action);
+        this.uploadCheck = new UploadCheck(trust, hostBuildId, table, planner, this::action, config.mechanism());
         this.recovery = new Recovery(actions, table, stateDir, hostBuildId, events);
         this.repair = new Repair(actions, table, stateDir, hostBuildId, clock, events);
     }

@@ -1,10 +1,12 @@
 package io.hotvisor.patch.applier;
 
 import io.hotvisor.patch.format.BuildId;
+import io.hotvisor.patch.format.LivepatchMechanism;
 import io.hotvisor.patch.format.PayloadException;
 import io.hotvisor.patch.format.manifest.ClassEntry;
 import io.hotvisor.patch.format.manifest.ClassKind;
 import io.hotvisor.patch.format.manifest.Manifest;
+import io.hotvisor.patch.format.manifest.Requirement;
 import io.hotvisor.patch.format.payload.Payload;
 import io.hotvisor.patch.format.payload.PayloadReader;
 import io.hotvisor.patch.format.sign.TrustStore;
@@ -19,8 +21,9 @@ import java.util.regex.Pattern;
 /**
  * Everything an upload checks before a payload enters the table, in the order an operator would
  * want to hear about it: the name (the caller's choice), the signature and format, a duplicate,
- * the target build-id, the mechanism's own conditions, and the expectations as seen from the
- * payload's dependency chain. Nothing is changed by a check; it only refuses.
+ * the target build-id, what the payload requires of the host (a trampoline), the mechanism's own
+ * conditions, and the expectations as seen from the payload's dependency chain. Nothing is changed
+ * by a check; it only refuses.
  */
 final class UploadCheck {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -31,21 +34,23 @@ final class UploadCheck {
     private final PayloadTable table;
     private final Planner planner;
     private final Function<Manifest, Action> actions;
+    private final LivepatchMechanism mechanism;
 
     UploadCheck(TrustStore trust, BuildId hostBuildId, PayloadTable table, Planner planner,
-                Function<Manifest, Action> actions) {
+                Function<Manifest, Action> actions, LivepatchMechanism mechanism) {
         this.trust = trust;
         this.hostBuildId = hostBuildId;
         this.table = table;
         this.planner = planner;
         this.actions = actions;
+        this.mechanism = mechanism;
     }
 
     /**
      * The verified payload {@code bytes} holds, if it may be uploaded as {@code name}.
      *
-     * @throws LivepatchException BAD_NAME, EXISTS, BAD_PAYLOAD, WRONG_BUILD, NOTHING_TO_PATCH,
-     *                            UNSUPPORTED, CLASS_NOT_FOUND, EXPECTATION
+     * @throws LivepatchException BAD_NAME, EXISTS, BAD_PAYLOAD, WRONG_BUILD, WRONG_MECHANISM,
+     *                            NOTHING_TO_PATCH, UNSUPPORTED, CLASS_NOT_FOUND, EXPECTATION
      */
     Payload check(String name, byte[] bytes) throws LivepatchException {
         if (name == null || !NAME.matcher(name).matches()) {
@@ -76,9 +81,26 @@ final class UploadCheck {
                     + m.targetBuildId() + ", but this host runs build " + hostBuildId
                     + "; rebuild the payload against the running build");
         }
+        checkRequirements(name, m);
         actions.apply(m).checkUpload(name, m);
         checkExpectations(name, payload);
         return payload;
+    }
+
+    /**
+     * What the payload requires of the host, against the mechanism this host applies payloads with:
+     * a payload that adds methods (requires {@code trampoline}) would be refused by the JVM inside
+     * the window on a redefining host, so it is refused here, saying what to do.
+     */
+    private void checkRequirements(String name, Manifest m) throws LivepatchException {
+        for (Requirement r : m.requires()) {
+            if (!mechanism.provides(r)) {
+                throw new LivepatchException(ErrorCode.WRONG_MECHANISM, "this host applies payloads by "
+                        + (mechanism == LivepatchMechanism.REDEFINE ? "redefinition" : mechanism.configName()) + "; payload " + name
+                        + " requires livepatch-mechanism = " + r.jsonName() + " (it adds methods): set it in host.cfg and "
+                        + "restart, or rebuild the payload without --mechanism " + r.jsonName());
+            }
+        }
     }
 
     /**

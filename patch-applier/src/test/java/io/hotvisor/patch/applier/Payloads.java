@@ -7,6 +7,7 @@ import io.hotvisor.patch.format.Sha256;
 import io.hotvisor.patch.format.manifest.Hook;
 import io.hotvisor.patch.format.manifest.HookPhase;
 import io.hotvisor.patch.format.manifest.Metadata;
+import io.hotvisor.patch.format.manifest.Requirement;
 import io.hotvisor.patch.format.payload.ClassChange;
 import io.hotvisor.patch.format.payload.PayloadDraft;
 import io.hotvisor.patch.format.payload.PayloadReader;
@@ -34,6 +35,7 @@ final class Payloads {
     private BuildId dependsOn;
     private final List<ClassChange> classes = new ArrayList<>();
     private final List<Hook> hooks = new ArrayList<>();
+    private final java.util.Set<Requirement> requires = java.util.EnumSet.noneOf(Requirement.class);
 
     private Payloads(String name) {
         this.name = name;
@@ -81,6 +83,12 @@ final class Payloads {
         return this;
     }
 
+    /** Lists {@code r} in the manifest's {@code requires}. */
+    Payloads requires(Requirement r) {
+        requires.add(r);
+        return this;
+    }
+
     Payloads dependsOn(BuildId id) {
         this.dependsOn = id;
         return this;
@@ -92,7 +100,7 @@ final class Payloads {
 
     byte[] bytes(SigningKey key) {
         try {
-            return PayloadWriter.write(new PayloadDraft(name, target, dependsOn, classes, hooks, METADATA), key);
+            return PayloadWriter.write(new PayloadDraft(name, target, dependsOn, classes, hooks, METADATA).withRequires(requires), key);
         } catch (PayloadException e) {
             throw new IllegalStateException(e);
         }

@@ -1,5 +1,6 @@
 package io.hotvisor.patch.builder;
 
+import io.hotvisor.patch.format.LivepatchMechanism;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -27,17 +28,20 @@ import java.util.Objects;
  * @param allowBundleUpdate when the change is more than a JVM can redefine, replace its bundles
  *                      whole (a bundle-update payload) if they are all replaceable; needs the
  *                      distribution's bundle jars in {@code bundles/} beside {@code target}
+ * @param mechanism     how the target host applies payloads ({@code --mechanism}): with
+ *                      {@link LivepatchMechanism#TRAMPOLINE} a changed class may also add what only a
+ *                      trampoline carries, and the payload then requires it
  */
 public record BuildRequest(Path repo, String base, String head, Path diff, String name, Path key, Path output,
                            Path target, boolean dryRun, String description, String author, String dependsOn,
                            Path cacheDir, boolean forceCompiler, Path mavenRepo, List<Path> appliedDiffs,
-                           boolean allowBundleUpdate) {
+                           boolean allowBundleUpdate, LivepatchMechanism mechanism) {
     /** A request with no applied diffs, for a livepatch only. */
     public BuildRequest(Path repo, String base, String head, Path diff, String name, Path key, Path output,
                         Path target, boolean dryRun, String description, String author, String dependsOn,
                         Path cacheDir, boolean forceCompiler, Path mavenRepo) {
         this(repo, base, head, diff, name, key, output, target, dryRun, description, author, dependsOn, cacheDir,
-                forceCompiler, mavenRepo, List.of(), false);
+                forceCompiler, mavenRepo, List.of(), false, LivepatchMechanism.REDEFINE);
     }
 
     /** A request for a livepatch only. */
@@ -45,13 +49,28 @@ public record BuildRequest(Path repo, String base, String head, Path diff, Strin
                         Path target, boolean dryRun, String description, String author, String dependsOn,
                         Path cacheDir, boolean forceCompiler, Path mavenRepo, List<Path> appliedDiffs) {
         this(repo, base, head, diff, name, key, output, target, dryRun, description, author, dependsOn, cacheDir,
-                forceCompiler, mavenRepo, appliedDiffs, false);
+                forceCompiler, mavenRepo, appliedDiffs, false, LivepatchMechanism.REDEFINE);
+    }
+
+    /** A request for the redefine mechanism. */
+    public BuildRequest(Path repo, String base, String head, Path diff, String name, Path key, Path output,
+                        Path target, boolean dryRun, String description, String author, String dependsOn,
+                        Path cacheDir, boolean forceCompiler, Path mavenRepo, List<Path> appliedDiffs,
+                        boolean allowBundleUpdate) {
+        this(repo, base, head, diff, name, key, output, target, dryRun, description, author, dependsOn, cacheDir,
+                forceCompiler, mavenRepo, appliedDiffs, allowBundleUpdate, LivepatchMechanism.REDEFINE);
     }
 
     /** The same request with bundle updates allowed or not. */
     public BuildRequest withAllowBundleUpdate(boolean allow) {
         return new BuildRequest(repo, base, head, diff, name, key, output, target, dryRun, description, author, dependsOn,
-                cacheDir, forceCompiler, mavenRepo, appliedDiffs, allow);
+                cacheDir, forceCompiler, mavenRepo, appliedDiffs, allow, mechanism);
+    }
+
+    /** The same request for a host that applies payloads with {@code m}. */
+    public BuildRequest withMechanism(LivepatchMechanism m) {
+        return new BuildRequest(repo, base, head, diff, name, key, output, target, dryRun, description, author, dependsOn,
+                cacheDir, forceCompiler, mavenRepo, appliedDiffs, allowBundleUpdate, m);
     }
 
     /** Checks that exactly one of head and diff is given, and applied diffs only with a diff. */
@@ -61,6 +80,7 @@ public record BuildRequest(Path repo, String base, String head, Path diff, Strin
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(cacheDir, "cacheDir");
         Objects.requireNonNull(mavenRepo, "mavenRepo");
+        Objects.requireNonNull(mechanism, "mechanism");
         if ((head == null) == (diff == null)) {
             throw new IllegalArgumentException("exactly one of head and diff");
         }

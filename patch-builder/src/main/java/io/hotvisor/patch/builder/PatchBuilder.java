@@ -8,6 +8,7 @@ import io.hotvisor.patch.builder.bundle.BundleUpdates;
 import io.hotvisor.patch.builder.compile.CompiledModule;
 import io.hotvisor.patch.builder.compile.ModuleBuilds;
 import io.hotvisor.patch.builder.equivalence.HostReview;
+import io.hotvisor.patch.builder.equivalence.TrampolineReview;
 import io.hotvisor.patch.builder.host.ChangePlan;
 import io.hotvisor.patch.builder.host.HostBuild;
 import io.hotvisor.patch.builder.host.HostCompiler;
@@ -20,6 +21,7 @@ import io.hotvisor.patch.builder.source.GitSources;
 import io.hotvisor.patch.builder.source.SourceTree;
 import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.ClassImage;
+import io.hotvisor.patch.format.LivepatchMechanism;
 import io.hotvisor.patch.format.PayloadException;
 import io.hotvisor.patch.format.Sha256;
 import io.hotvisor.patch.format.buildinfo.BuildInfo;
@@ -28,6 +30,7 @@ import io.hotvisor.patch.format.buildinfo.BuildInfoException;
 import io.hotvisor.patch.format.manifest.Hook;
 import io.hotvisor.patch.format.manifest.HookPhase;
 import io.hotvisor.patch.format.manifest.Metadata;
+import io.hotvisor.patch.format.manifest.Requirement;
 import io.hotvisor.patch.format.payload.BundleChange;
 import io.hotvisor.patch.format.payload.ClassChange;
 import io.hotvisor.patch.format.payload.PayloadDraft;
@@ -50,6 +53,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Runs {@code hvpatch build}: check the target build-info's integrity, source, compile the whole
@@ -62,7 +66,10 @@ import java.util.TreeSet;
  * new method, a changed hierarchy) and {@link BuildRequest#allowBundleUpdate()} is set, a
  * bundle-update payload replacing the touched bundles whole, if all of them declare
  * {@code Hotvisor-Replaceable} ({@link io.hotvisor.patch.builder.bundle.BundleUpdates}); otherwise
- * a refusal.
+ * a refusal. For {@link BuildRequest#mechanism()} trampoline, a changed class may also add what
+ * a trampoline carries (private or static methods, new lambdas); the livepatch then requires a
+ * trampoline ({@link Requirement#TRAMPOLINE}, format 1.2), and only then: a change a redefinition
+ * takes gives the same bytes whichever mechanism was asked for.
  *
  * <p>Guarantees: the user's working tree and repository are only read; the output file appears
  * whole or not at all (written beside itself and renamed); the same inputs give the same bytes
@@ -160,11 +167,14 @@ public final class PatchBuilder {
             HostBuild neu = host[1];
             progress.done(old.allCached() ? "base from cache" : "base compiled and cached");
             progress.stage(3, "checking the base build against the target");
-            int foreign = TargetIntegrity.checkCompiled(target, oldTree == baseTree ? old : compiler.compile(baseTree));
+            // What the host loaded: the base build (the payloads below this one, if any, changed no class's shape on a
+            // trampoline host, so added methods are counted from it).
+            HostBuild loaded = oldTree == baseTree ? old : compiler.compile(baseTree);
+            int foreign = TargetIntegrity.checkCompiled(target, loaded);
             progress.done("matches " + target.buildId().hex().substring(0, 16)
                     + (foreign == 0 ? "" : " (" + foreign + " classes no listed module compiles were left out)"));
             progress.stage(4, "diffing bytecode");
-            ChangePlan plan = ChangePlan.of(scope, old, neu);
+            ChangePlan plan = ChangePlan.of(scope, old, neu, request.mechanism());
             List<Verdict> verdicts = plan.verdicts();
             Map<String, String> moduleOf = plan.moduleOf();
             List<String> refusals = new ArrayList<>(plan.refusals());
@@ -182,7 +192,7 @@ public final class PatchBuilder {
             }
             progress.stage(5, "checking the whole host after the payload");
             HostReview.Outcome review = HostReview.review(new HostReview.Input(target, old.classes(), plan.head(), verdicts,
-                    moduleOf, changed, !hooks.isEmpty(), scope::contains));
+                    moduleOf, changed, !hooks.isEmpty(), scope::contains, request.mechanism(), loaded.classes(), patchable(scope)));
             refusals.addAll(review.refusals());
             notes.addAll(review.notes());
             progress.done(review.report().get(0).replaceFirst("^whole-host check: ", ""));
@@ -212,10 +222,17 @@ public final class PatchBuilder {
                 throw refused(refusals, review, "); --explain says what to do instead", List.of());
             }
             review.report().forEach(r -> notes.add(r));
+            Set<Requirement> requires = review.trampoline().isEmpty() ? Set.of() : Set.of(Requirement.TRAMPOLINE);
+            if (request.mechanism() == LivepatchMechanism.TRAMPOLINE) {
+                notes.add(requires.isEmpty()
+                        ? "--mechanism trampoline: no class adds a method, so the payload requires nothing and applies by either mechanism"
+                        : "requires trampoline: " + String.join(", ", review.trampoline()) + " add" + (review.trampoline().size() == 1 ? "s" : "")
+                        + " methods a redefinition cannot; the payload applies only on a host with livepatch-mechanism = trampoline");
+            }
             progress.stage(STAGES, request.dryRun() ? "writing payload (dry run: skipped)" : "writing payload");
             if (request.dryRun()) {
                 progress.done("");
-                return new BuildResult(verdicts, hooks, notes, null, null, null);
+                return new BuildResult(verdicts, hooks, notes, List.of(), null, null, null, requires);
             }
             List<ClassChange> changes = new ArrayList<>();
             for (Verdict v : verdicts) {
@@ -228,12 +245,26 @@ public final class PatchBuilder {
                         ? ClassChange.redefine(image, Sha256.of(old.bytes(v.className()).orElseThrow()))
                         : ClassChange.define(image));
             }
-            PayloadDraft draft = new PayloadDraft(request.name(), target.buildId(), dependsOn(), changes, hooks, metadata);
+            PayloadDraft draft = new PayloadDraft(request.name(), target.buildId(), dependsOn(), changes, hooks, metadata)
+                    .withRequires(requires);
             byte[] bytes = write(draft, key);
-            return new BuildResult(verdicts, hooks, notes, payloadBuildId(bytes), request.output(), bytes);
+            return new BuildResult(verdicts, hooks, notes, List.of(), payloadBuildId(bytes), request.output(), bytes, requires);
         } catch (IOException e) {
             throw new BuildException(BuildError.IO_ERROR, "cannot read the repository: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Per class, whether a trampoline host weaves its bundle ({@code Hotvisor-Patchable: true} in the
+     * distribution's jar of it); empty when the jars are not beside the target.
+     */
+    private Function<String, Optional<TrampolineReview.Patchable>> patchable(HostScope scope) {
+        if (request.mechanism() != LivepatchMechanism.TRAMPOLINE) {
+            return c -> Optional.empty();
+        }
+        Optional<BundleJars> jars = BundleJars.find(request.target());
+        return c -> scope.bundleOf(c).flatMap(b -> jars.flatMap(j -> j.patchable(b))
+                .map(woven -> new TrampolineReview.Patchable(b.symbolicName(), woven)));
     }
 
     /** A refusal: the whole-host report goes with the refusal lines, so --explain shows what was compared. */

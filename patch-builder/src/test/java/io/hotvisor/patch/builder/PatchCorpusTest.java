@@ -5,7 +5,15 @@ import static io.hotvisor.patch.builder.HostFixture.replace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hotvisor.patch.applier.trampoline.Prepared;
+import io.hotvisor.patch.applier.trampoline.Trampolines;
+import io.hotvisor.patch.applier.trampoline.Weaver;
 import io.hotvisor.patch.builder.diff.Verdict;
+import io.hotvisor.patch.format.LivepatchMechanism;
+import io.hotvisor.patch.format.manifest.FormatVersion;
+import io.hotvisor.patch.format.manifest.Manifest;
+import io.hotvisor.patch.format.manifest.Requirement;
+import io.hotvisor.patch.format.payload.PayloadReader;
 import java.lang.instrument.ClassDefinition;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
@@ -30,6 +38,9 @@ import org.junit.jupiter.api.TestInstance;
  * with a real {@code RedefineClasses} and the behaviour is checked. The silent-wrong cases of
  * issue 15 are here: swapped lambdas with both bodies changed, a lambda added and another removed
  * in a registration that ran at boot, constants inlined across bundles, an edited build-info.
+ * With {@code --mechanism trampoline} a fix that adds a private helper and a lambda builds into a
+ * payload that requires a trampoline, and is applied with the host's real trampolines to the base
+ * classes woven in this JVM.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PatchCorpusTest {
@@ -70,6 +81,18 @@ class PatchCorpusTest {
             }
             """;
     static final String UNPAUSE = PAUSE.replace("Command.PAUSE", "Command.UNPAUSE").replace("d.pause()", "d.unpause()");
+    static final String VERSION = "hv-runtime/src/main/java/io/hotvisor/runtime/host/Version.java";
+    /** SchedGran.parse through a new lambda and a new private static method: "smt" becomes a name for core. */
+    static final String GRAN_SWITCH = "return switch (text.trim().toLowerCase()) {";
+    static final String GRAN_SWITCH_WITH_HELPERS = "java.util.function.UnaryOperator<String> clean = t -> normalise(t);\n"
+            + "        return switch (clean.apply(text)) {";
+    static final String GRAN_HELPER = """
+
+                private static String normalise(String text) {
+                    String t = text.trim().toLowerCase();
+                    return t.equals("smt") ? "core" : t;
+                }
+            """;
 
     HostFixture host;
 
@@ -319,6 +342,57 @@ class PatchCorpusTest {
         assertThat(refusals(head)).anySatisfy(l -> assertThat(l).contains("SchedGran: field added: io.hotvisor.runtime.sched.SchedGran SOCKET"));
     }
 
+    // ---- the trampoline mechanism ------------------------------------------------------------
+
+    @Test
+    void aNewHelperAndLambdaAreRefusedByDefaultAndBuiltForATrampolineHostThatRunsThem() throws Exception {
+        String head = host.change("gran-helpers", edit(GRAN, replace(GRAN_SWITCH, GRAN_SWITCH_WITH_HELPERS)
+                .andThen(s -> s.replaceFirst("(?m)^}\\s*$", GRAN_HELPER.stripTrailing() + "\n}\n"))::apply));
+        // Today's refusals, unchanged, without the flag.
+        assertThat(refusals(head)).containsExactly(
+                "refused: io.hotvisor.runtime.sched.SchedGran: lambda added: lambda$parse$0 (head line 12, in parse): a redefine cannot add a method",
+                "refused: io.hotvisor.runtime.sched.SchedGran: method added: java.lang.String normalise(java.lang.String)");
+        BuildResult r = new PatchBuilder(host.request(head, false, host.target).withMechanism(LivepatchMechanism.TRAMPOLINE),
+                PatchBuilder.Progress.NONE).build();
+        assertThat(classes(r)).containsExactly("io.hotvisor.runtime.sched.SchedGran");
+        assertThat(r.verdicts().get(0).changes()).contains("method added: private static java.lang.String normalise(java.lang.String) "
+                + "(carried by a trampoline)", "lambda added: lambda$parse$0 (head line 12, in parse): carried by a trampoline");
+        assertThat(r.requires()).containsExactly(Requirement.TRAMPOLINE);
+        assertThat(r.notes()).anySatisfy(n -> assertThat(n).startsWith("whole-host check: ").endsWith("all match after the payload"));
+        Manifest m = new PayloadReader().inspect(r.bytes()).manifest();
+        assertThat(m.formatVersion()).isEqualTo(new FormatVersion(1, 2));
+        assertThat(m.requires()).containsExactly(Requirement.TRAMPOLINE);
+        // A redefinition cannot take it, which is why the payload says so.
+        try (Redefined jvm = new Redefined(host, null)) {
+            jvm.load("io.hotvisor.runtime.sched.SchedGran");
+            assertThatThrownBy(() -> jvm.redefine(r)).isInstanceOf(UnsupportedOperationException.class);
+        }
+        // A trampoline host carries it: the base classes woven, the payload's class flipped to its new code.
+        try (Trampolined jvm = new Trampolined(host)) {
+            Class<?> gran = jvm.load("io.hotvisor.runtime.sched.SchedGran");
+            Method parse = gran.getMethod("parse", String.class);
+            assertThatThrownBy(() -> parse.invoke(null, "smt")).cause().isInstanceOf(IllegalArgumentException.class);
+            Trampolines trampolines = new Trampolines(ByteBuddyAgent.install());
+            Prepared prepared = trampolines.prepare("gran-helpers", Map.of(gran, r.verdicts().get(0).bytes()));
+            assertThat(prepared.refusals()).isEmpty();
+            trampolines.push(prepared).apply();
+            assertThat(parse.invoke(null, " SMT ").toString()).isEqualTo("core");
+            assertThat(parse.invoke(null, "cpu").toString()).isEqualTo("cpu");
+        }
+    }
+
+    @Test
+    void anAddedFieldAndAnAddedOverridingMethodStayRefusedForATrampolineHost() throws Exception {
+        String maxConnections = "public static final int MAX_CONNECTIONS = ControlConnections.MAX_CONNECTIONS;";
+        String field = host.change("tramp-field", edit(SERVER, replace(maxConnections, maxConnections + "\n    private int refused;")));
+        assertThat(trampolineRefusals(field)).contains("refused: io.hotvisor.runtime.control.ControlServer: field added: int refused");
+        String override = host.change("tramp-override", edit(VERSION, replace("    public static String version() {",
+                "    @Override\n    public String toString() {\n        return version();\n    }\n\n    public static String version() {")));
+        assertThat(trampolineRefusals(override)).containsExactly("refused: io.hotvisor.runtime.host.Version: method added: "
+                + "java.lang.String toString() (a trampoline cannot carry it either: a new non-private instance method: a trampoline "
+                + "cannot add a virtual method (make it private))");
+    }
+
     // ---- nothing the host runs, bad input -----------------------------------------------------
 
     @Test
@@ -371,8 +445,16 @@ class PatchCorpusTest {
     }
 
     private List<String> refusals(String head) {
+        return refusals(host.request(head, true, host.target));
+    }
+
+    private List<String> trampolineRefusals(String head) {
+        return refusals(host.request(head, true, host.target).withMechanism(LivepatchMechanism.TRAMPOLINE));
+    }
+
+    private List<String> refusals(BuildRequest request) {
         try {
-            BuildResult r = new PatchBuilder(host.request(head, true, host.target), PatchBuilder.Progress.NONE).build();
+            BuildResult r = new PatchBuilder(request, PatchBuilder.Progress.NONE).build();
             throw new AssertionError("expected a refusal, built " + classes(r));
         } catch (BuildException e) {
             assertThat(e.error()).as(e.getMessage()).isEqualTo(BuildError.REFUSED);
@@ -416,6 +498,58 @@ class PatchCorpusTest {
         Path file = host.dir.resolve(name);
         Files.write(file, out);
         return file;
+    }
+
+    /**
+     * The base build loaded as a trampoline host loads it: the runtime bundle's classes woven (its
+     * bundles declare Hotvisor-Patchable), the trampoline runtime shared with this test, as a woven
+     * bundle reaches it through its dynamic import.
+     */
+    static final class Trampolined implements AutoCloseable {
+        private final URLClassLoader loader;
+
+        Trampolined(HostFixture host) throws Exception {
+            List<URL> urls = new ArrayList<>();
+            for (Path p : host.runtimeClasspath()) {
+                urls.add(p.toUri().toURL());
+            }
+            loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader()) {
+                @Override
+                protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                    if (name.startsWith(Weaver.RUNTIME_PACKAGE + ".")) {
+                        return PatchCorpusTest.class.getClassLoader().loadClass(name);
+                    }
+                    return super.loadClass(name, resolve);
+                }
+
+                @Override
+                protected Class<?> findClass(String name) throws ClassNotFoundException {
+                    if (!name.startsWith("io.hotvisor.runtime.")) {
+                        return super.findClass(name);
+                    }
+                    try (var in = getResourceAsStream(name.replace('.', '/') + ".class")) {
+                        if (in == null) {
+                            throw new ClassNotFoundException(name);
+                        }
+                        byte[] bytes = in.readAllBytes();
+                        byte[] woven = Weaver.weave(this, bytes);
+                        byte[] defined = woven != null ? woven : bytes;
+                        return defineClass(name, defined, 0, defined.length);
+                    } catch (java.io.IOException e) {
+                        throw new ClassNotFoundException(name, e);
+                    }
+                }
+            };
+        }
+
+        Class<?> load(String name) throws ClassNotFoundException {
+            return Class.forName(name, true, loader);
+        }
+
+        @Override
+        public void close() throws Exception {
+            loader.close();
+        }
     }
 
     /** The base build loaded in a class loader of its own, as the host loads it, and redefined through a real agent. */

@@ -13,6 +13,7 @@ import io.hotvisor.patch.applier.trampoline.TrampolineRedefiner;
 import io.hotvisor.patch.applier.trampoline.Trampolines;
 import io.hotvisor.patch.applier.health.UncaughtExceptions;
 import io.hotvisor.patch.format.BuildId;
+import io.hotvisor.patch.format.LivepatchMechanism;
 import io.hotvisor.patch.format.sign.TrustStore;
 import io.hotvisor.runtime.control.HostCommands;
 import io.hotvisor.runtime.domain.Domain;
@@ -96,7 +97,8 @@ public final class LivepatchActivator implements BundleActivator {
                 .withHealthWatch(Duration.ofSeconds(Long.parseLong(property(ctx, "hotvisor.livepatch-health-window", "10"))),
                         Duration.ofMillis(100), List.of(uncaught, progress))
                 .withTaints(host.taints())
-                .withAfterBatch(host::invalidateTranslations);
+                .withAfterBatch(host::invalidateTranslations)
+                .withMechanism(trampolines(ctx) ? LivepatchMechanism.TRAMPOLINE : LivepatchMechanism.REDEFINE);
         String faultPoint = ctx.getProperty("hotvisor.livepatch-fault-point");
         if (faultPoint != null) {
             try {
@@ -110,7 +112,8 @@ public final class LivepatchActivator implements BundleActivator {
         // Woven classes are redefined with woven bytes, so a redefinition keeps their trampoline prologues.
         ClassRedefiner jvm = new RewovenRedefiner(new ClassRedefiner.ForInstrumentation(inst));
         // livepatch-mechanism = trampoline: what a trampoline can carry is flipped, the rest redefined in the same pause.
-        ClassRedefiner redefiner = trampolines(ctx) ? new TrampolineRedefiner(new Trampolines(inst), jvm) : jvm;
+        ClassRedefiner redefiner = config.mechanism() == LivepatchMechanism.TRAMPOLINE
+                ? new TrampolineRedefiner(new Trampolines(inst), jvm) : jvm;
         agent = new LivepatchAgent(buildId, trust, state, redefiner,
                 new OsgiClassLocator(ctx), host.rendezvous(), new RunningBytes.FromClassLoader(),
                 Clock.systemUTC(), config);

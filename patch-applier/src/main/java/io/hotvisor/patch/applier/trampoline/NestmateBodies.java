@@ -1,6 +1,7 @@
 package io.hotvisor.patch.applier.trampoline;
 
 import io.hotvisor.patch.applier.activeness.MethodDiff;
+import io.hotvisor.patch.format.TrampolineMembers;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Handle;
@@ -42,10 +43,12 @@ import java.util.Set;
  *
  * <p>What a trampoline cannot express is returned as {@link Refusal}s, one per member, and then no
  * bytes: a changed constructor or static initialiser, a new or removed field or a changed constant,
- * a new constructor, a new non-private instance method (virtual, maybe overriding), a new
- * synchronized method, changed modifiers, hierarchy or a changed bridge, and a {@code super} call
- * from new code (only the class itself may make it). Methods removed by the head stay in place:
- * no new code can call them.
+ * a new constructor or static initialiser, a new non-private instance method (virtual, maybe
+ * overriding), a new synchronized method, changed modifiers, hierarchy or a changed bridge, and a
+ * {@code super} call from new code (only the class itself may make it). Methods removed by the head
+ * stay in place: no new code can call them. The per-member rules are {@link TrampolineMembers}'s,
+ * shared with {@code hvpatch build --mechanism trampoline}, whose tests also pin the rules over the
+ * copied code (super calls, lambdas linked in the hidden class, static forms that collide) to these.
  *
  * <p>No class is loaded and no frame computed: the head's stack map frames stay valid, as the
  * receiver keeps local slot 0 and its type when a method becomes static.
@@ -53,7 +56,6 @@ import java.util.Set;
 final class NestmateBodies {
     /** Suffix of the hidden class's name, which must be in the running class's package. */
     static final String SUFFIX = "$Trampoline";
-    private static final String METAFACTORY = "java/lang/invoke/LambdaMetafactory";
     private static final Handle LAMBDA = new Handle(Opcodes.H_INVOKESTATIC, Type.getInternalName(Prologue.class), "lambda",
             "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;"
                     + "Ljava/lang/invoke/MethodType;Ljava/lang/invoke/MethodHandle;Ljava/lang/invoke/MethodType;)"
@@ -166,37 +168,17 @@ final class NestmateBodies {
 
     /** Why a changed method cannot be patched by a trampoline, or null. */
     private static String unpatchable(MethodNode m) {
-        if (m.name.equals("<init>")) {
-            return "a changed constructor (constructors have no prologue)";
-        }
-        if (m.name.equals("<clinit>")) {
-            return "a changed static initialiser (it has run already)";
-        }
-        if (!Weaver.wovenMethod(m.access, m.name)) {
-            return "a changed bridge, synthetic, abstract or native method (it has no prologue)";
-        }
-        return null;
+        return TrampolineMembers.changedMethod(m.access, m.name);
     }
 
     /** Why a method new in the head cannot be copied into the hidden class, or null. */
     private String uncopyable(MethodNode m) {
-        if (m.name.equals("<init>")) {
-            return "an added constructor";
-        }
-        if ((m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
-            return "an added abstract or native method";
-        }
-        if ((m.access & Opcodes.ACC_SYNCHRONIZED) != 0) {
-            return "an added synchronized method (its copy would lock the wrong monitor)";
-        }
-        boolean isStatic = (m.access & Opcodes.ACC_STATIC) != 0;
-        if (!isStatic && (m.access & Opcodes.ACC_PRIVATE) == 0) {
+        String problem = TrampolineMembers.addedMethod(m.access, m.name);
+        if (TrampolineMembers.NEW_VIRTUAL.equals(problem)) {
             String overridden = overridden(m);
-            return overridden != null
-                    ? "a new method overriding " + overridden + ": a trampoline cannot add a virtual method"
-                    : "a new non-private instance method: a trampoline cannot add a virtual method (make it private)";
+            return overridden != null ? "a new method overriding " + overridden + ": a trampoline cannot add a virtual method" : problem;
         }
-        return null;
+        return problem;
     }
 
     /** The supertype method a new instance method would override, or null. */
@@ -293,7 +275,7 @@ final class NestmateBodies {
 
     /** A lambda implemented in the hidden class links through {@link Prologue#lambda} (see why there). */
     private void lambdaIntoHidden(MethodNode m, InvokeDynamicInsnNode indy) {
-        if (indy.bsm.getOwner().equals(METAFACTORY) && indy.bsm.getName().equals("metafactory")) {
+        if (TrampolineMembers.linksInHiddenClass(indy.bsm.getOwner(), indy.bsm.getName())) {
             indy.bsm = LAMBDA;
         } else {
             refuse(display(m), "a serializable lambda, or one with marker interfaces or bridges (" + indy.bsm.getName() + ")");
@@ -342,8 +324,7 @@ final class NestmateBodies {
     /** Whether calls to this head method go to a copy in the hidden class: it is new, or a lambda body. */
     private boolean copiedMember(String key) {
         MethodNode m = headMethods.get(key);
-        return m != null && !m.name.equals("<init>")
-                && (!loadedMethods.contains(key) || m.name.startsWith("lambda$"));
+        return m != null && TrampolineMembers.copied(m.name, loadedMethods.contains(key));
     }
 
     private String receiverFirst(String descriptor) {

@@ -1,5 +1,6 @@
 package io.hotvisor.patch.applier.trampoline;
 
+import io.hotvisor.patch.format.TrampolineMembers;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
@@ -20,7 +21,9 @@ import java.lang.invoke.MethodType;
  * <p>Woven: methods with code, except constructors, {@code <clinit>}, bridges and synthetic
  * methods other than lambda bodies ({@code lambda$…}, so a changed lambda can be patched like any
  * method). Not woven at all: interfaces, annotations, {@code module-info}, {@code package-info} and
- * class files older than Java 8 (no stack map frames to extend). The prologue adds no field and no
+ * class files older than Java 8 (no stack map frames to extend). Both rules are
+ * {@link TrampolineMembers}'s, which the builder's {@code --mechanism trampoline} asks too. The
+ * prologue adds no field and no
  * method other than a {@code <clinit>} where the class had none, so a woven class stays
  * redefinable with woven bytes ({@link RewovenRedefiner}).
  *
@@ -66,24 +69,13 @@ public final class Weaver {
         return eligible(reader) ? prologues(reader) : null;
     }
 
-    /** Whether a method with these attributes gets a prologue. */
+    /** Whether a method with these attributes gets a prologue ({@link TrampolineMembers#hasPrologue}). */
     static boolean wovenMethod(int access, String name) {
-        if (name.equals("<init>") || name.equals("<clinit>")) {
-            return false;
-        }
-        if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_BRIDGE)) != 0) {
-            return false;
-        }
-        return (access & Opcodes.ACC_SYNTHETIC) == 0 || name.startsWith("lambda$");
+        return TrampolineMembers.hasPrologue(access, name);
     }
 
     private static boolean eligible(ClassReader reader) {
-        int access = reader.getAccess();
-        String name = reader.getClassName();
-        int major = reader.readUnsignedShort(6);
-        return (access & (Opcodes.ACC_INTERFACE | Opcodes.ACC_ANNOTATION | Opcodes.ACC_MODULE)) == 0
-                && !name.endsWith("/package-info") && !name.equals("module-info")
-                && major >= Opcodes.V1_8;
+        return TrampolineMembers.wovenClass(reader.getAccess(), reader.getClassName(), reader.readUnsignedShort(6));
     }
 
     private static byte[] prologues(ClassReader reader) {

@@ -60,6 +60,8 @@ final class Fixture {
                     "public String who() { return \"child\"; }\n    public String own()")),
             "super-call", Map.of(CHILD, CHILD_BASE.replace("return \"child\";", "return super.who() + \"!\";")),
             "added-field", Map.of(GREETER, GREETER_BASE.replace("private int calls;", "private int calls;\n    private int more;")),
+            "added-static-initialiser", Map.of(GREETER, GREETER_BASE.replace("private int calls;",
+                    "private int calls;\n    static { System.getProperty(\"fx.greeter\"); }")),
             "changed-constructor", Map.of(GREETER, GREETER_BASE.replace("this.name = name;", "this.name = name.strip();")));
 
     private static Map<String, Map<String, byte[]>> compiled;

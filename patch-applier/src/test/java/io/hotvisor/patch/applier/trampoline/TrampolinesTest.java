@@ -168,6 +168,12 @@ class TrampolinesTest {
     }
 
     @Test
+    void addedStaticInitialiserIsRefusedForNothingWouldRunIt() {
+        assertThat(prepare("added-static-initialiser", GREETER).refusals()).singleElement()
+                .hasToString("fx.Greeter.<clinit>()V: an added static initialiser (it would never run)");
+    }
+
+    @Test
     void changedConstructorIsRefused() {
         assertThat(prepare("changed-constructor", GREETER).refusals()).singleElement()
                 .hasToString("fx.Greeter.<init>(Ljava/lang/String;)V: a changed constructor (constructors have no prologue)");

@@ -29,6 +29,8 @@ import java.util.stream.Stream;
 public final class BundleJars {
     /** The manifest header of a bundle that can be replaced whole; its value names the state-transfer factory. */
     public static final String REPLACEABLE = "Hotvisor-Replaceable";
+    /** The manifest header ({@code true}) of a bundle a trampoline host weaves, as its weaving hook reads it. */
+    public static final String PATCHABLE = "Hotvisor-Patchable";
 
     static final String NEEDS_DISTRIBUTION = "--allow-bundle-update needs the distribution's build-info.json, with the "
             + "bundle jars in bundles/ beside it (an 'hvctl info --json' target has no jars)";
@@ -104,9 +106,11 @@ public final class BundleJars {
             Map<String, Sha256> classes = classHashes(entries);
             boolean replaceable = entries.stream().anyMatch(e -> e.name().equals(JarRewrite.MANIFEST)
                     && ManifestText.mainHeader(e.bytes(), REPLACEABLE).isPresent());
+            boolean patchable = entries.stream().anyMatch(e -> e.name().equals(JarRewrite.MANIFEST)
+                    && ManifestText.mainHeader(e.bytes(), PATCHABLE).map(v -> v.strip().equalsIgnoreCase("true")).orElse(false));
             Optional<String> difference = difference(bundle, classes);
             if (difference.isEmpty()) {
-                BundleJar found = new BundleJar(file, bundle, replaceable, entries);
+                BundleJar found = new BundleJar(file, bundle, replaceable, patchable, entries);
                 checked.put(id, found);
                 return found;
             }
@@ -115,6 +119,18 @@ public final class BundleJars {
         throw new BuildException(BuildError.BAD_TARGET, "the jar of bundle " + id + " in " + folder + " is not the one the "
                 + "build-info describes (its classes differ), so a bundle update cannot start from it; give the build-info.json "
                 + "of the distribution these jars came from", mismatches, null);
+    }
+
+    /**
+     * Whether a trampoline host weaves {@code bundle}: its jar's manifest says
+     * {@code Hotvisor-Patchable: true}; empty when there is no jar of the build-info's bytes to tell.
+     */
+    public Optional<Boolean> patchable(BuildInfo.Bundle bundle) {
+        try {
+            return Optional.of(jar(bundle).patchable());
+        } catch (BuildException e) {
+            return Optional.empty();
+        }
     }
 
     /** {@code name version} from a jar's manifest, or empty when it is no bundle or cannot be read. */

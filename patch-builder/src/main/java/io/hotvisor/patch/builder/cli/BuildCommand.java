@@ -11,8 +11,10 @@ import io.hotvisor.patch.builder.PatchBuilder;
 import io.hotvisor.patch.builder.bundle.BundleUpdate;
 import io.hotvisor.patch.builder.compile.ClasspathResolver;
 import io.hotvisor.patch.builder.diff.Verdict;
+import io.hotvisor.patch.format.LivepatchMechanism;
 import io.hotvisor.patch.format.manifest.Hook;
 import io.hotvisor.patch.format.manifest.PayloadKind;
+import io.hotvisor.patch.format.manifest.Requirement;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -104,6 +106,12 @@ final class BuildCommand implements Callable<Integer> {
             + "build-info.json with the bundle jars in bundles/ beside it.")
     boolean allowBundleUpdate;
 
+    @Option(names = "--mechanism", paramLabel = "redefine|trampoline", converter = MechanismConverter.class,
+            description = "How the target host applies payloads, as its host.cfg livepatch-mechanism says (default: redefine). "
+                    + "With trampoline a changed class may also add private or static methods and new lambdas, which only a "
+                    + "trampoline carries; the payload then requires a host with livepatch-mechanism = trampoline (format 1.2).")
+    LivepatchMechanism mechanism = LivepatchMechanism.REDEFINE;
+
     @Option(names = "--force-compiler", description = "Build even if this javac differs from the target's (not recommended).")
     boolean forceCompiler;
 
@@ -124,7 +132,8 @@ final class BuildCommand implements Callable<Integer> {
         }
         BuildRequest request = new BuildRequest(repo, base, change.head, change.diff, name, key, output, target, dryRun,
                 description, author, dependsOn, cache != null ? cache : BuildRequest.defaultCacheDir(), forceCompiler,
-                mavenRepo != null ? mavenRepo : ClasspathResolver.defaultLocalRepository(), appliedDiffs, allowBundleUpdate);
+                mavenRepo != null ? mavenRepo : ClasspathResolver.defaultLocalRepository(), appliedDiffs, allowBundleUpdate,
+                mechanism);
         try {
             BuildResult result = new PatchBuilder(request, quiet ? PatchBuilder.Progress.NONE : progress).build();
             if (json) {
@@ -141,6 +150,9 @@ final class BuildCommand implements Callable<Integer> {
                 }
                 for (Hook h : result.hooks()) {
                     out.println("hook: " + h.phase().jsonName() + " " + h.className() + "." + h.method());
+                }
+                for (Requirement r : result.requires()) {
+                    out.println("requires: " + r.jsonName() + " (a host with livepatch-mechanism = " + r.jsonName() + ")");
                 }
                 if (result.output() != null) {
                     out.println("wrote " + result.output() + " (payload build-id " + result.payloadBuildId() + ")");
@@ -226,6 +238,7 @@ final class BuildCommand implements Callable<Integer> {
             hooks.add(Map.of("phase", h.phase().jsonName(), "class", h.className(), "method", h.method()));
         }
         m.put("hooks", hooks);
+        m.put("requires", result.requires().stream().map(Requirement::jsonName).toList());
         m.put("notes", result.notes());
         if (result.output() != null) {
             m.put("output", result.output().toString());
@@ -240,6 +253,18 @@ final class BuildCommand implements Callable<Integer> {
                     .withObjectIndenter(new DefaultIndenter("  ", "\n"))).writeValueAsString(value));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("could not write JSON output", e);
+        }
+    }
+
+    /** {@code --mechanism}: {@code redefine} or {@code trampoline}, as {@code host.cfg} spells them. */
+    static final class MechanismConverter implements CommandLine.ITypeConverter<LivepatchMechanism> {
+        @Override
+        public LivepatchMechanism convert(String value) {
+            try {
+                return LivepatchMechanism.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 

@@ -53,6 +53,12 @@ final class Explanations {
     }
 
     private static Advice advice(String refusal) {
+        if (refusal.contains(": a trampoline cannot carry this class") || refusal.contains("does not declare Hotvisor-Patchable")
+                || refusal.contains("a trampoline carries a new method only for")) {
+            return new Advice("keep the new methods to what a trampoline carries (private or static methods and lambdas of the "
+                    + "class, called from its own changed code), or move them into a new top-level class and build without "
+                    + "--mechanism trampoline", "");
+        }
         if (refusal.contains(": field added:")) {
             return new Advice("keep the new per-object state in a shadow variable (io.hotvisor.livepatch.api shadow variables, "
                     + "like kpatch's klp_shadow_*) instead of a new field", "; or ship the change as a bundle update with state transfer");
@@ -64,6 +70,10 @@ final class Explanations {
         if (refusal.contains("static initializer")) {
             return new Advice("static initializers already ran and never run again; do the one-time work in a pre-apply or apply hook "
                     + "(a @LivepatchHooks class), as kpatch's pre-patch callbacks do", "");
+        }
+        if (refusal.contains(": lambda added:") && refusal.endsWith(": a redefine cannot add a method")) {
+            return new Advice("keep every existing lambda where it is and put new code in a new top-level class; or, for a host "
+                    + "with livepatch-mechanism = trampoline, build with --mechanism trampoline, which carries new lambdas", "");
         }
         if (refusal.contains(": lambda added:") || refusal.contains(": lambda removed:") || refusal.contains(": lambdas cannot be paired:")) {
             return new Advice("keep every existing lambda where it is (same method, same constants before it) and put new code in "
@@ -84,9 +94,14 @@ final class Explanations {
         if (refusal.contains("(a new lambda)")) {
             return new Advice("a lambda is a new method; move the code into an existing method's body or into a new top-level class", "");
         }
+        if (refusal.contains(": method added:") && !refusal.contains("a trampoline cannot carry it either")) {
+            return new Advice("put the new method in a new top-level class (new classes are defined by the payload) and call it from "
+                    + "the changed method; or, if it is private or static and the host runs livepatch-mechanism = trampoline, "
+                    + "build with --mechanism trampoline, which carries it", "; or ship a bundle update");
+        }
         if (refusal.contains(": method added:")) {
             return new Advice("put the new method in a new top-level class (new classes are defined by the payload) and call it from "
-                    + "the changed method", "; or ship a bundle update");
+                    + "the changed method, or make it private", "; or ship a bundle update");
         }
         if (refusal.contains("nest members")) {
             return new Advice("make the new nested or anonymous class a top-level class in the same package", "");

@@ -1,5 +1,7 @@
 package io.hotvisor.patch.builder.diff;
 
+import io.hotvisor.patch.format.LivepatchMechanism;
+import io.hotvisor.patch.format.TrampolineMembers;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -41,6 +43,15 @@ import org.objectweb.asm.util.TraceMethodVisitor;
  * same comparison; the declaring class is redefined too (the JVM accepts a new {@code ConstantValue},
  * {@code ConstantValueRedefinitionTest}), with a note that the field itself keeps its old value for
  * reflection, because statics are not re-initialised.
+ *
+ * <p>With the trampoline mechanism ({@code --mechanism trampoline}) a changed class may also add
+ * what a trampoline carries beside its new bodies and a redefine cannot: methods that
+ * {@link TrampolineMembers#addedMethod} accepts (private or static ones) and lambdas added. The
+ * verdict is still a redefine of the class's bytes (a trampoline host turns them into hidden
+ * nestmates), with those methods in {@link Verdict#added()}; whether the whole class fits a
+ * trampoline is checked against the host afterwards
+ * ({@link io.hotvisor.patch.builder.equivalence.TrampolineReview}). Everything else is refused as
+ * with the redefine mechanism.
  */
 public final class Classifier {
     private static final Pattern NUMBERED_CLASS = Pattern.compile("^(.*)\\$(\\d+)$");
@@ -53,6 +64,14 @@ public final class Classifier {
      * class-file bytes). Classes only in the base are left out: the host keeps them, unused.
      */
     public static List<Verdict> classify(Map<String, byte[]> base, Map<String, byte[]> head) {
+        return classify(base, head, LivepatchMechanism.REDEFINE);
+    }
+
+    /**
+     * The same, for a host that applies payloads with {@code mechanism}: with
+     * {@link LivepatchMechanism#TRAMPOLINE}, methods a trampoline carries may be added.
+     */
+    public static List<Verdict> classify(Map<String, byte[]> base, Map<String, byte[]> head, LivepatchMechanism mechanism) {
         Map<String, byte[]> mappedHead = correlateSwitchMaps(base, head);
         List<Verdict> out = new ArrayList<>();
         for (Map.Entry<String, byte[]> e : new TreeMap<>(mappedHead).entrySet()) {
@@ -61,7 +80,7 @@ public final class Classifier {
             if (before == null) {
                 out.add(new Verdict(name, Verdict.Kind.DEFINE, List.of("new class"), List.of(), e.getValue()));
             } else if (!java.util.Arrays.equals(before, e.getValue())) {
-                Verdict v = compare(name, before, e.getValue());
+                Verdict v = compare(name, before, e.getValue(), mechanism == LivepatchMechanism.TRAMPOLINE);
                 if (v != null) {
                     out.add(v);
                 }
@@ -131,26 +150,36 @@ public final class Classifier {
         return out;
     }
 
-    private static Verdict compare(String name, byte[] before, byte[] after) {
+    private static Verdict compare(String name, byte[] before, byte[] after, boolean trampoline) {
         ClassNode b = node(before);
         ClassNode h0 = node(after);
-        LambdaCorrelator.Result lambdas = LambdaCorrelator.correlate(before, after);
+        LambdaCorrelator.Result lambdas = LambdaCorrelator.correlate(before, after, trampoline);
         Map<String, String> methodRename = lambdas.rename();
         byte[] shipped = methodRename.isEmpty() ? after : remap(after, methodRename);
         ClassNode h = methodRename.isEmpty() ? h0 : node(shipped);
 
         List<String> refusals = new ArrayList<>(lambdas.refusals());
         List<String> changes = new ArrayList<>();
+        Set<String> added = new TreeSet<>();
         compareClass(b, h, refusals);
         compareFields(b, h, refusals, changes);
-        compareMethods(b, h, lambdas.unpaired(), refusals, changes);
+        for (LambdaCorrelator.Added a : lambdas.added()) {
+            String problem = TrampolineMembers.addedMethod(a.access(), a.shippedName());
+            if (problem == null) {
+                changes.add("lambda added: " + a.described() + ": carried by a trampoline");
+                added.add(a.key());
+            } else {
+                refusals.add("lambda added: " + a.described() + ": a redefine cannot add a method, nor a trampoline: " + problem);
+            }
+        }
+        compareMethods(b, h, lambdas.unpaired(), trampoline, refusals, changes, added);
         if (!refusals.isEmpty()) {
             return new Verdict(name, Verdict.Kind.REFUSED, changes, refusals, null);
         }
         if (changes.isEmpty()) {
             return null;
         }
-        return new Verdict(name, Verdict.Kind.REDEFINE, changes, List.of(), shipped);
+        return new Verdict(name, Verdict.Kind.REDEFINE, changes, List.of(), shipped, added);
     }
 
     private static void compareClass(ClassNode b, ClassNode h, List<String> refusals) {
@@ -229,8 +258,8 @@ public final class Classifier {
         }
     }
 
-    private static void compareMethods(ClassNode b, ClassNode h, Set<String> unpairedLambdas,
-                                       List<String> refusals, List<String> changes) {
+    private static void compareMethods(ClassNode b, ClassNode h, Set<String> unpairedLambdas, boolean trampoline,
+                                       List<String> refusals, List<String> changes, Set<String> added) {
         Map<String, MethodNode> after = new LinkedHashMap<>();
         h.methods.forEach(m -> after.put(m.name + m.desc, m));
         Set<String> seen = new TreeSet<>();
@@ -262,13 +291,19 @@ public final class Classifier {
             }
         }
         for (MethodNode n : h.methods) {
-            if (!seen.contains(n.name + n.desc) && !n.name.endsWith(LambdaCorrelator.UNPAIRED)) {
+            if (!seen.contains(n.name + n.desc) && !unpairedLambdas.contains("head:" + n.name + n.desc)) {
                 String shown = n.name;
+                String carried = trampoline ? TrampolineMembers.addedMethod(n.access, n.name) : "";
                 if (n.name.equals("<clinit>")) {
                     refusals.add("static initializer added (it would never run)");
+                } else if (carried == null) {
+                    changes.add("method added: " + Members.modifiers(n.access, true) + " " + Members.method(h.name, shown, n.desc)
+                            + " (carried by a trampoline)");
+                    added.add(n.name + n.desc);
                 } else {
                     refusals.add("method added: " + Members.method(h.name, shown, n.desc)
-                            + (shown.startsWith("lambda$") ? " (a new lambda)" : ""));
+                            + (shown.startsWith("lambda$") ? " (a new lambda)" : "")
+                            + (trampoline ? " (a trampoline cannot carry it either: " + carried + ")" : ""));
                 }
             }
         }

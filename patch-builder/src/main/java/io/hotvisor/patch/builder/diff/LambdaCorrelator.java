@@ -37,11 +37,17 @@ import org.objectweb.asm.util.TraceMethodVisitor;
  *   <li>the only lambda left of its enclosing method and descriptor on both sides, at the same site
  *       of a method with as many sites: a body edited in place.</li>
  * </ol>
- * Anything else is refused, naming both lambdas with their source lines: a lambda added or removed
- * (a redefine cannot add or remove methods), or two that could be paired either way.
+ * Anything else is refused, naming both lambdas with their source lines: a lambda removed (a
+ * redefine cannot remove a method), or two that could be paired either way. A lambda added (no
+ * lambda of the base shares its enclosing method and descriptor) is returned apart: a redefine
+ * cannot add it, a trampoline can ({@link Classifier} decides which).
+ *
+ * <p>A lambda added keeps javac's name unless the base class has a method of that name (javac
+ * renumbered, and a paired lambda took the name back): then it is renamed to a name the base has
+ * not, so it can never be taken for a base lambda (whose running objects would then run its body).
  */
 final class LambdaCorrelator {
-    /** The suffix given to an unpaired head lambda, so it cannot collide with a renamed one. */
+    /** The suffix given to an unpaired head lambda whose name the base has, so it cannot collide with a base or renamed one. */
     static final String UNPAIRED = "$hvpatch$unpaired";
     private static final Pattern LAMBDA = Pattern.compile("^lambda\\$.*\\$\\d+$");
     private static final Pattern LAMBDA_REF = Pattern.compile("lambda\\$[\\w$]*?\\$\\d+");
@@ -50,10 +56,28 @@ final class LambdaCorrelator {
      * The pairing.
      *
      * @param rename    head method key ({@code owner.name+desc}) to its base name, for {@link org.objectweb.asm.commons.SimpleRemapper}
-     * @param refusals  one line per lambda that cannot be paired
-     * @param unpaired  names (base or head) already reported, so they are not reported again as added or removed methods
+     * @param refusals  one line per lambda that cannot be paired (removed, or ambiguous)
+     * @param unpaired  methods already reported or returned as {@code added}, so they are not reported again as added
+     *                  or removed methods: {@code "base:" + name + descriptor} with the base's name, {@code "head:" + name
+     *                  + descriptor} with the name in the shipped bytes
+     * @param added     with {@code carryAdded}: the lambdas added, which nothing in the base can be mistaken for;
+     *                  otherwise empty, and each is a refusal line
      */
-    record Result(Map<String, String> rename, List<String> refusals, Set<String> unpaired) {
+    record Result(Map<String, String> rename, List<String> refusals, Set<String> unpaired, List<Added> added) {
+    }
+
+    /**
+     * A lambda of the head that no base lambda shares its enclosing method and descriptor with.
+     *
+     * @param shippedName its name in the shipped bytes: javac's, or javac's with {@link #UNPAIRED} when the base has that name
+     * @param desc        its descriptor
+     * @param access      its access flags
+     * @param described   how refusals and changes name it ({@code lambda$greet$0 (head line 12, in greet)})
+     */
+    record Added(String shippedName, String desc, int access, String described) {
+        String key() {
+            return shippedName + desc;
+        }
     }
 
     /** What identifies one lambda body. */
@@ -67,7 +91,13 @@ final class LambdaCorrelator {
     private LambdaCorrelator() {
     }
 
-    static Result correlate(byte[] baseBytes, byte[] headBytes) {
+    /**
+     * Pairs the lambdas of two builds of a class.
+     *
+     * @param carryAdded whether a lambda added is returned in {@link Result#added()} (a trampoline can carry it)
+     *                   rather than refused (a redefine cannot add a method)
+     */
+    static Result correlate(byte[] baseBytes, byte[] headBytes, boolean carryAdded) {
         ClassNode b = read(baseBytes);
         ClassNode h = read(headBytes);
         List<Lambda> bases = lambdas(b, lines(baseBytes));
@@ -119,10 +149,16 @@ final class LambdaCorrelator {
         List<String> refusals = new ArrayList<>();
         Set<String> unpaired = new HashSet<>();
         Set<Lambda> reported = new HashSet<>();
+        List<Added> added = new ArrayList<>();
+        Set<String> baseNames = new HashSet<>();
+        b.methods.forEach(m -> baseNames.add(m.name));
         for (Lambda hl : heads) {
             List<Lambda> rivals = bases.stream().filter(bl -> sameGroup(bl, hl)).toList();
-            unpaired.add("head:" + hl.method.name + hl.method.desc);
-            if (rivals.isEmpty()) {
+            String shipped = baseNames.contains(hl.method.name) ? hl.method.name + UNPAIRED : hl.method.name;
+            unpaired.add("head:" + shipped + hl.method.desc);
+            if (rivals.isEmpty() && carryAdded) {
+                added.add(new Added(shipped, hl.method.desc, hl.method.access, hl.describe("head")));
+            } else if (rivals.isEmpty()) {
                 refusals.add("lambda added: " + hl.describe("head") + ": a redefine cannot add a method");
             } else {
                 for (Lambda bl : rivals) {
@@ -139,11 +175,14 @@ final class LambdaCorrelator {
                 refusals.add("lambda removed: " + bl.describe("base") + ": a redefine cannot remove a method");
             }
         }
-        // A head lambda renamed to a base name that is also an unpaired head name must not collide.
+        // A head lambda renamed to a base name that is also an unpaired head name must not collide;
+        // a lambda added keeps javac's name when the base has no method of that name.
         for (Lambda hl : heads) {
-            rename.put(h.name + "." + hl.method.name + hl.method.desc, hl.method.name + UNPAIRED);
+            if (baseNames.contains(hl.method.name)) {
+                rename.put(h.name + "." + hl.method.name + hl.method.desc, hl.method.name + UNPAIRED);
+            }
         }
-        return new Result(rename, refusals, unpaired);
+        return new Result(rename, refusals, unpaired, added);
     }
 
     private static boolean sameGroup(Lambda a, Lambda b) {

@@ -1,12 +1,15 @@
 package io.hotvisor.patch.builder.equivalence;
 
 import io.hotvisor.patch.builder.diff.Verdict;
+import io.hotvisor.patch.format.LivepatchMechanism;
 import io.hotvisor.patch.format.buildinfo.BuildInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.tree.ClassNode;
@@ -14,8 +17,10 @@ import org.objectweb.asm.tree.ClassNode;
 /**
  * What the builder checks about a planned payload against the whole host, after the per-class
  * classification: classes carried only because they inline a changed constant (said, with the
- * constant), changed code that has already run for good ({@link BootOnlyCode}), and the
- * {@link EquivalenceCheck} that the host after the payload runs exactly the head build. Stateless.
+ * constant), changed code that has already run for good ({@link BootOnlyCode}), the
+ * {@link EquivalenceCheck} that the host after the payload runs exactly the head build, and, for the
+ * trampoline mechanism, which classes add methods and whether a trampoline host carries them
+ * ({@link TrampolineReview}). Stateless.
  */
 public final class HostReview {
     /**
@@ -24,13 +29,16 @@ public final class HostReview {
      * @param refusals lines that stop the build ({@code refused: CLASS: why})
      * @param notes    what the builder did that the user should know (classes carried for an inlined constant)
      * @param report   what the whole-host check compared, for {@code --explain}
+     * @param trampoline the classes that add methods, so that the payload requires a trampoline; empty
+     *                   for the redefine mechanism
      */
-    public record Outcome(List<String> refusals, List<String> notes, List<String> report) {
+    public record Outcome(List<String> refusals, List<String> notes, List<String> report, List<String> trampoline) {
         /** Copies the lists. */
         public Outcome {
             refusals = List.copyOf(refusals);
             notes = List.copyOf(notes);
             report = List.copyOf(report);
+            trampoline = List.copyOf(trampoline);
         }
     }
 
@@ -45,9 +53,21 @@ public final class HostReview {
      * @param changedPaths repository paths the change touched
      * @param hasHooks     whether the payload carries hooks (which may re-run boot code)
      * @param inHost       whether a new class would be defined in the host
+     * @param mechanism    how the target host applies payloads (the classification was made for it)
+     * @param loaded       every host class as the host loaded it (the target build; {@code before} unless
+     *                     the payload stacks on others)
+     * @param patchable    per class, whether its bundle is woven on a trampoline host, when that can be told
      */
     public record Input(BuildInfo target, Map<String, byte[]> before, Map<String, byte[]> head, List<Verdict> verdicts,
-                       Map<String, String> moduleOf, Set<String> changedPaths, boolean hasHooks, Predicate<String> inHost) {
+                       Map<String, String> moduleOf, Set<String> changedPaths, boolean hasHooks, Predicate<String> inHost,
+                       LivepatchMechanism mechanism, Map<String, byte[]> loaded,
+                       Function<String, Optional<TrampolineReview.Patchable>> patchable) {
+        /** For the redefine mechanism. */
+        public Input(BuildInfo target, Map<String, byte[]> before, Map<String, byte[]> head, List<Verdict> verdicts,
+                     Map<String, String> moduleOf, Set<String> changedPaths, boolean hasHooks, Predicate<String> inHost) {
+            this(target, before, head, verdicts, moduleOf, changedPaths, hasHooks, inHost, LivepatchMechanism.REDEFINE, before,
+                    c -> Optional.empty());
+        }
     }
 
     private HostReview() {
@@ -122,12 +142,19 @@ public final class HostReview {
                     + "; " + String.join(", ", refusedInliners) + " cannot take the new value, so part of the host would keep "
                     + "the old one");
         }
+        List<String> trampoline = List.of();
+        if (in.mechanism() == LivepatchMechanism.TRAMPOLINE) {
+            TrampolineReview.Outcome t = TrampolineReview.review(in.loaded(), in.head(), in.verdicts(), in.patchable());
+            refusals.addAll(t.refusals());
+            notes.addAll(t.notes());
+            trampoline = t.classes();
+        }
         long bundles = in.target().bundles().size();
         report.add("whole-host check: " + eq.compared() + " classes of " + bundles + " bundles compared with the head build: "
                 + (eq.differences().isEmpty() ? "all match after the payload" : eq.differences().size() + " differ"));
         constants.forEach(c -> report.add("constant changed: " + c + "; inlined by " + (inliners.isEmpty() ? "no other class"
                 : String.join(", ", inliners))));
-        return new Outcome(refusals, notes, report);
+        return new Outcome(refusals, notes, report, trampoline);
     }
 
     private static String constantList(List<InlinedConstants.Constant> constants) {

@@ -3,6 +3,7 @@ package io.hotvisor.patch.builder.host;
 import io.hotvisor.patch.builder.diff.Classifier;
 import io.hotvisor.patch.builder.diff.Verdict;
 import io.hotvisor.patch.builder.compile.CompiledModule;
+import io.hotvisor.patch.format.LivepatchMechanism;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,8 +33,13 @@ public record ChangePlan(List<Verdict> verdicts, Map<String, String> moduleOf, L
         outsideHost = List.copyOf(outsideHost);
     }
 
-    /** Classifies the change from {@code before} to {@code after}. */
+    /** Classifies the change from {@code before} to {@code after} for a host on the redefine mechanism. */
     public static ChangePlan of(HostScope scope, HostBuild before, HostBuild after) {
+        return of(scope, before, after, LivepatchMechanism.REDEFINE);
+    }
+
+    /** Classifies the change from {@code before} to {@code after} for a host that applies payloads with {@code mechanism}. */
+    public static ChangePlan of(HostScope scope, HostBuild before, HostBuild after, LivepatchMechanism mechanism) {
         List<Verdict> verdicts = new ArrayList<>();
         Map<String, String> moduleOf = new HashMap<>();
         List<String> refusals = new ArrayList<>();
@@ -46,7 +52,7 @@ public record ChangePlan(List<Verdict> verdicts, Map<String, String> moduleOf, L
             if (b.equals(e.getValue().classMap())) {
                 continue;
             }
-            for (Verdict v : Classifier.classify(b, h)) {
+            for (Verdict v : Classifier.classify(b, h, mechanism)) {
                 if (scope.ambiguous(v.className())) {
                     refusals.add("refused: " + v.className() + ": a new class in a package more than one bundle holds; "
                             + "put it in a package one bundle already has");

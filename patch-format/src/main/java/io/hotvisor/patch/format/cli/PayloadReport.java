@@ -6,6 +6,7 @@ import io.hotvisor.patch.format.manifest.Hook;
 import io.hotvisor.patch.format.manifest.Manifest;
 import io.hotvisor.patch.format.manifest.Metadata;
 import io.hotvisor.patch.format.manifest.PayloadKind;
+import io.hotvisor.patch.format.manifest.Requirement;
 import io.hotvisor.patch.format.payload.Payload;
 
 import java.io.PrintWriter;
@@ -29,6 +30,9 @@ final class PayloadReport {
     static void printText(PrintWriter out, Payload payload) {
         Manifest m = payload.manifest();
         out.printf("payload           %s (format %s, %s)%n", m.name(), m.formatVersion(), m.kind().jsonName());
+        if (!m.requires().isEmpty()) {
+            out.printf("requires          %s%n", requiresText(m));
+        }
         out.printf("payload build-id  %s%n", m.payloadBuildId());
         out.printf("target build-id   %s%n", m.targetBuildId());
         out.printf("depends-on        %s%n", m.dependsOn() == null ? "(none: applies on the host build)" : m.dependsOn());
@@ -58,6 +62,17 @@ final class PayloadReport {
         }
         printMetadata(out, m.metadata());
         out.flush();
+    }
+
+    /** {@code trampoline (a host with livepatch-mechanism = trampoline: it adds methods)}, one entry per requirement. */
+    static String requiresText(Manifest m) {
+        List<String> out = new ArrayList<>();
+        for (Requirement r : m.requires()) {
+            out.add(r == Requirement.TRAMPOLINE
+                    ? r.jsonName() + " (a host with livepatch-mechanism = trampoline: it adds methods a redefinition cannot)"
+                    : r.jsonName());
+        }
+        return String.join(", ", out);
     }
 
     /** {@code bundle io.x.y 1.0.0 -> 1.0.0.u1 (NNN bytes, sha256 HEX)}. */
@@ -98,6 +113,8 @@ final class PayloadReport {
         signature.put("verified", payload.signatureVerified());
         result.put("signature", signature);
         result.put("digest", payload.digest().hex());
+        // Always present (the manifest has the field only when it is not empty): what a host needs to apply it.
+        result.put("requires", payload.manifest().requires().stream().map(Requirement::jsonName).toList());
         result.put("manifest", Json.MAPPER.valueToTree(payload.manifest()));
         if (payload.manifest().kind() == PayloadKind.BUNDLE_UPDATE) {
             // The manifest lists the bundles already; this adds what it cannot say: each jar's entry and size.

@@ -52,6 +52,9 @@ final class VerifyCommand implements Callable<Integer> {
             spec.commandLine().getOut().printf("OK: %s is valid, signed by trusted key %s%n"
                             + "    payload build-id %s, target build-id %s, %s%n",
                     m.name(), m.signingKey(), m.payloadBuildId(), m.targetBuildId(), content);
+            if (!m.requires().isEmpty()) {
+                spec.commandLine().getOut().printf("    requires %s%n", PayloadReport.requiresText(m));
+            }
             spec.commandLine().getOut().flush();
         }
         return Hvpatch.OK;

@@ -17,9 +17,10 @@ import java.util.regex.Pattern;
 public record FormatVersion(int major, int minor) implements Comparable<FormatVersion> {
     /**
      * The newest version this code reads fully. The writer declares the oldest version that can
-     * express a payload ({@link PayloadKind#formatVersion()}), so a livepatch payload still says 1.0.
+     * express a payload ({@link PayloadKind#formatVersion()}, {@link Requirement#formatVersion()}),
+     * so a livepatch payload that requires nothing still says 1.0.
      */
-    public static final FormatVersion CURRENT = new FormatVersion(1, 1);
+    public static final FormatVersion CURRENT = new FormatVersion(1, 2);
 
     private static final Pattern FORM = Pattern.compile("(0|[1-9][0-9]{0,4})\\.(0|[1-9][0-9]{0,4})");
 

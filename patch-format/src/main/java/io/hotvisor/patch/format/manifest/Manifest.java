@@ -33,9 +33,13 @@ import java.util.List;
  * @param bundles        JSON {@code bundles}: the bundles a bundle-update replaces; never {@code null}:
  *                       empty for a livepatch, whose JSON has no {@code bundles} field
  * @param metadata       JSON {@code metadata}
+ * @param requires       JSON {@code requires}: what a host must have, beyond reading the format, to
+ *                       apply the payload ({@link Requirement}); never {@code null}: empty when the
+ *                       JSON has no {@code requires} field, which is every payload that needs nothing
+ *                       more (format 1.2)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"format-version", "kind", "name", "payload-build-id", "target-build-id", "depends-on",
+@JsonPropertyOrder({"format-version", "kind", "requires", "name", "payload-build-id", "target-build-id", "depends-on",
         "signing-key", "classes", "hooks", "bundles", "metadata"})
 public record Manifest(
         @JsonProperty("format-version") FormatVersion formatVersion,
@@ -49,7 +53,9 @@ public record Manifest(
         @JsonProperty("hooks") List<Hook> hooks,
         // NON_EMPTY: a livepatch manifest has no bundles field, so it stays byte-identical to format 1.0.
         @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonProperty("bundles") List<BundleEntry> bundles,
-        @JsonProperty("metadata") Metadata metadata) {
+        @JsonProperty("metadata") Metadata metadata,
+        // NON_EMPTY: a payload that needs nothing more has no requires field, so it stays byte-identical to format 1.0/1.1.
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonProperty("requires") List<Requirement> requires) {
 
     static final String PAYLOAD_BUILD_ID_TAG = "hotvisor-payload-build-id-v1";
 
@@ -69,13 +75,27 @@ public record Manifest(
     public static final Comparator<BundleEntry> BUNDLE_ORDER = Comparator.comparing(BundleEntry::bundle, UTF8_ORDER);
 
     /**
-     * Copies the lists and makes a missing {@code bundles} empty; keeps other {@code null}s, which
-     * validation reports with their field names.
+     * Copies the lists and makes a missing {@code bundles} or {@code requires} empty; keeps other
+     * {@code null}s, which validation reports with their field names.
      */
     public Manifest {
         classes = classes == null ? null : immutableCopy(classes);
         hooks = hooks == null ? null : immutableCopy(hooks);
         bundles = bundles == null ? List.of() : immutableCopy(bundles);
+        requires = requires == null ? List.of() : immutableCopy(requires);
+    }
+
+    /** A manifest that requires nothing beyond the format (every payload of formats 1.0 and 1.1). */
+    public Manifest(FormatVersion formatVersion, PayloadKind kind, String name, BuildId payloadBuildId,
+                    BuildId targetBuildId, BuildId dependsOn, KeyId signingKey, List<ClassEntry> classes,
+                    List<Hook> hooks, List<BundleEntry> bundles, Metadata metadata) {
+        this(formatVersion, kind, name, payloadBuildId, targetBuildId, dependsOn, signingKey, classes, hooks, bundles,
+                metadata, List.of());
+    }
+
+    /** Whether the payload lists {@code requirement} in {@code requires}. */
+    public boolean requires(Requirement requirement) {
+        return requires.contains(requirement);
     }
 
     /**
@@ -89,7 +109,9 @@ public record Manifest(
 
     /**
      * The payload build-id of a payload with this content (README, "Payload build-id"): what the
-     * payload does, not what it is called, so the name and metadata are not part of it.
+     * payload does, not what it is called, so the name and metadata are not part of it, and neither
+     * is {@code requires}: it says what a host needs to apply the classes, which the classes' hashes
+     * already determine, so the same change built with or without it is the same payload.
      * <pre>
      * SHA-256( tag "hotvisor-payload-build-id-v1", str kind, str target-build-id,
      *          str depends-on (empty if absent),

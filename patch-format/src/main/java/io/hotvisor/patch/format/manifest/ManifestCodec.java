@@ -103,6 +103,11 @@ public final class ManifestCodec {
         if (manifest.kind() == PayloadKind.LIVEPATCH && tree.has("bundles")) {
             throw ManifestRules.bundlesOnLivepatch();
         }
+        // Likewise requires: absent means "nothing more", and that has one spelling only.
+        if (tree.has("requires") && manifest.requires().isEmpty()) {
+            throw ManifestRules.bad("requires", "is " + (tree.get("requires").isNull() ? "null" : "empty")
+                    + "; leave the field out when the payload requires nothing beyond the format");
+        }
         validate(manifest);
         return manifest;
     }
@@ -201,6 +206,30 @@ public final class ManifestCodec {
                 checkKind(classes.get(i).get("kind"), "classes[" + i + "].kind", ClassKind.class);
             }
         }
+        JsonNode requires = tree.get("requires");
+        if (requires != null && requires.isArray()) {
+            for (int i = 0; i < requires.size(); i++) {
+                checkRequirement(requires.get(i), "requires[" + i + "]");
+            }
+        }
+    }
+
+    /**
+     * A requirement exactly as spelled, under every format version: one this reader does not know
+     * is one it cannot provide, so it is refused rather than ignored (README, "Version policy").
+     */
+    private static void checkRequirement(JsonNode value, String path) throws PayloadException {
+        if (value == null || !value.isTextual()) {
+            return; // wrong types are the mapper's errors
+        }
+        for (Requirement r : Requirement.values()) {
+            if (r.jsonName().equals(value.textValue())) {
+                return;
+            }
+        }
+        throw ManifestRules.bad(path, "'" + ManifestRules.printable(value.textValue()) + "' is not a requirement this reader "
+                + "knows (it knows " + enumNames(Requirement.class) + "), so it cannot provide it; use a hvpatch and host "
+                + "that support it");
     }
 
     private static void checkKind(JsonNode kind, String path, Class<?> type) throws PayloadException {
@@ -263,6 +292,9 @@ public final class ManifestCodec {
         }
         if (constant instanceof HookPhase p) {
             return p.jsonName();
+        }
+        if (constant instanceof Requirement r) {
+            return r.jsonName();
         }
         return constant.toString();
     }

@@ -50,6 +50,7 @@ final class ManifestRules {
         validateClasses(m.classes());
         validateHooks(m.hooks());
         validateBundles(m.bundles());
+        validateRequires(m);
         validateMetadata(m.metadata());
         if (m.classes().isEmpty() && m.hooks().isEmpty() && m.bundles().isEmpty()) {
             throw bad("classes", "nothing to patch: the payload has no classes, no hooks and no bundles");
@@ -163,6 +164,31 @@ final class ManifestRules {
             if (other != null) {
                 throw bad(at, "the jar entry name " + b.entryName() + " is also bundles[" + other
                         + "]'s; one of the two bundles needs another name or version");
+            }
+        }
+    }
+
+    /**
+     * {@code requires}: no null or repeated requirement, none a bundle-update could need, each under a
+     * format version that defines it (as a reader of an older version would refuse the field).
+     */
+    private static void validateRequires(Manifest m) throws PayloadException {
+        Set<Requirement> seen = EnumSet.noneOf(Requirement.class);
+        for (int i = 0; i < m.requires().size(); i++) {
+            String at = "requires[" + i + "]";
+            Requirement r = m.requires().get(i);
+            require(r, at);
+            if (!seen.add(r)) {
+                throw bad(at, "'" + r.jsonName() + "' is listed twice");
+            }
+            if (r.formatVersion().compareTo(m.formatVersion()) > 0) {
+                throw bad(at, "requirement '" + r.jsonName() + "' is defined from format " + r.formatVersion()
+                        + " on, but the manifest declares format " + m.formatVersion() + "; rebuild the payload with a "
+                        + "hvpatch that writes format " + r.formatVersion());
+            }
+            if (r == Requirement.TRAMPOLINE && m.kind() != PayloadKind.LIVEPATCH) {
+                throw bad(at, "a " + m.kind().jsonName() + " payload replaces whole bundles and needs no trampoline; "
+                        + "remove the field");
             }
         }
     }

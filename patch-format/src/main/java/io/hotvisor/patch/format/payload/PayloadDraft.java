@@ -4,9 +4,12 @@ import io.hotvisor.patch.format.BuildId;
 import io.hotvisor.patch.format.manifest.Hook;
 import io.hotvisor.patch.format.manifest.Metadata;
 import io.hotvisor.patch.format.manifest.PayloadKind;
+import io.hotvisor.patch.format.manifest.Requirement;
 
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What a payload is made of, before the writer computes its digests and signs it. The order of
@@ -23,12 +26,14 @@ import java.util.Objects;
  * @param hooks         the action hooks; may be empty when there are classes; empty for a bundle-update
  * @param bundles       the bundles a bundle-update replaces; empty for a livepatch
  * @param metadata      descriptive metadata; {@link Metadata#EMPTY} for none
+ * @param requires      what a host must have to apply it beyond the format (manifest {@code requires});
+ *                      empty for most payloads, which then declare the format version of their kind
  */
 public record PayloadDraft(String name, BuildId targetBuildId, BuildId dependsOn, List<ClassChange> classes,
-                           List<Hook> hooks, List<BundleChange> bundles, Metadata metadata) {
+                           List<Hook> hooks, List<BundleChange> bundles, Metadata metadata, Set<Requirement> requires) {
 
     /**
-     * Copies the lists; rejects {@code null} for everything but {@code dependsOn}.
+     * Copies the lists and the set; rejects {@code null} for everything but {@code dependsOn}.
      *
      * @throws IllegalArgumentException if there are bundles and also classes or hooks
      */
@@ -39,11 +44,18 @@ public record PayloadDraft(String name, BuildId targetBuildId, BuildId dependsOn
         hooks = List.copyOf(hooks);
         bundles = List.copyOf(bundles);
         Objects.requireNonNull(metadata, "metadata");
+        requires = Objects.requireNonNull(requires, "requires").isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(EnumSet.copyOf(requires));
         if (!bundles.isEmpty() && (!classes.isEmpty() || !hooks.isEmpty())) {
             throw new IllegalArgumentException("payload " + name + ": a bundle-update carries only bundles, but "
                     + "this draft also has " + classes.size() + " classes and " + hooks.size()
                     + " hooks; make them separate payloads");
         }
+    }
+
+    /** A draft that requires nothing beyond the format. */
+    public PayloadDraft(String name, BuildId targetBuildId, BuildId dependsOn, List<ClassChange> classes,
+                        List<Hook> hooks, List<BundleChange> bundles, Metadata metadata) {
+        this(name, targetBuildId, dependsOn, classes, hooks, bundles, metadata, Set.of());
     }
 
     /** A livepatch draft: classes and hooks, no bundles. */
@@ -56,6 +68,11 @@ public record PayloadDraft(String name, BuildId targetBuildId, BuildId dependsOn
     public static PayloadDraft bundleUpdate(String name, BuildId targetBuildId, BuildId dependsOn,
                                             List<BundleChange> bundles, Metadata metadata) {
         return new PayloadDraft(name, targetBuildId, dependsOn, List.of(), List.of(), bundles, metadata);
+    }
+
+    /** The same draft requiring {@code requirements} (and nothing else) of the host. */
+    public PayloadDraft withRequires(Set<Requirement> requirements) {
+        return new PayloadDraft(name, targetBuildId, dependsOn, classes, hooks, bundles, metadata, requirements);
     }
 
     /** {@link PayloadKind#BUNDLE_UPDATE} when the draft has bundles, else {@link PayloadKind#LIVEPATCH}. */

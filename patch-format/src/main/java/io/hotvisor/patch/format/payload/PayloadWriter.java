@@ -8,10 +8,12 @@ import io.hotvisor.patch.format.PayloadException;
 import io.hotvisor.patch.format.Sha256;
 import io.hotvisor.patch.format.manifest.BundleEntry;
 import io.hotvisor.patch.format.manifest.ClassEntry;
+import io.hotvisor.patch.format.manifest.FormatVersion;
 import io.hotvisor.patch.format.manifest.Hook;
 import io.hotvisor.patch.format.manifest.Manifest;
 import io.hotvisor.patch.format.manifest.ManifestCodec;
 import io.hotvisor.patch.format.manifest.PayloadKind;
+import io.hotvisor.patch.format.manifest.Requirement;
 import io.hotvisor.patch.format.sign.SigningKey;
 
 import java.io.IOException;
@@ -38,7 +40,9 @@ public final class PayloadWriter {
     /**
      * The payload bytes for {@code draft}, signed with {@code key}: a livepatch declaring format 1.0,
      * or, when the draft has bundles, a bundle-update declaring format 1.1
-     * ({@link PayloadKind#formatVersion()}).
+     * ({@link PayloadKind#formatVersion()}); a draft with requirements declares the newest of those
+     * and their versions ({@link Requirement#formatVersion()}: 1.2 for a trampoline) and lists them in
+     * {@code requires}, in declaration order.
      *
      * @throws PayloadException {@code BAD_MANIFEST} (an invalid name, duplicate class or bundle, a
      *                          redefine without expected hash, a to-version not above its from-version,
@@ -69,8 +73,12 @@ public final class PayloadWriter {
         bundles.sort(Manifest.BUNDLE_ORDER);
         PayloadKind kind = draft.kind();
         BuildId payloadBuildId = computeBuildId(draft, classes, hooks, bundles);
-        Manifest manifest = new Manifest(kind.formatVersion(), kind, draft.name(), payloadBuildId,
-                draft.targetBuildId(), draft.dependsOn(), key.keyId(), classes, hooks, bundles, draft.metadata());
+        FormatVersion version = kind.formatVersion();
+        for (Requirement r : draft.requires()) {
+            version = r.formatVersion().compareTo(version) > 0 ? r.formatVersion() : version;
+        }
+        Manifest manifest = new Manifest(version, kind, draft.name(), payloadBuildId, draft.targetBuildId(),
+                draft.dependsOn(), key.keyId(), classes, hooks, bundles, draft.metadata(), List.copyOf(draft.requires()));
         ManifestCodec.validate(manifest);
         for (ClassEntry entry : classes) {
             ClassFileCheck.check(entry, entries.get(entry.entryName()));

@@ -3,6 +3,7 @@ package io.hotvisor.patch.format.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hotvisor.patch.format.Sha256;
+import io.hotvisor.patch.format.manifest.Requirement;
 import io.hotvisor.patch.format.payload.BundleChange;
 import io.hotvisor.patch.format.payload.Fixtures;
 import io.hotvisor.patch.format.payload.PayloadWriter;
@@ -104,6 +105,24 @@ class HvpatchCliTest {
         JsonNode json = new ObjectMapper().readTree(hvpatch("inspect", payload.toString(), "--json").out());
         assertThat(json.has("bundles")).isFalse();
         assertThat(json.get("manifest").has("bundles")).isFalse();
+        assertThat(json.get("requires")).isEmpty();
+        assertThat(json.get("manifest").has("requires")).isFalse();
+        assertThat(hvpatch("inspect", payload.toString()).out()).doesNotContain("requires");
+    }
+
+    @Test
+    void inspectAndVerifyShowWhatAPayloadRequiresOfTheHost() throws Exception {
+        Path file = dir.resolve("tramp.hvp");
+        PayloadWriter.write(Fixtures.draft("tramp", 2).withRequires(java.util.Set.of(Requirement.TRAMPOLINE)), key, file);
+        Run run = hvpatch("inspect", file.toString());
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(run.out()).contains("payload           tramp (format 1.2, livepatch)\n"
+                + "requires          trampoline (a host with livepatch-mechanism = trampoline: it adds methods a redefinition cannot)\n");
+        JsonNode json = new ObjectMapper().readTree(hvpatch("inspect", file.toString(), "--json").out());
+        assertThat(json.get("requires").toString()).isEqualTo("[\"trampoline\"]");
+        assertThat(json.get("manifest").get("requires").toString()).isEqualTo("[\"trampoline\"]");
+        assertThat(hvpatch("verify", file.toString(), "--trust", keys.toString()).out())
+                .contains("\n    requires trampoline (a host with livepatch-mechanism = trampoline");
     }
 
     private Path bundleUpdate() throws Exception {
