@@ -23,16 +23,8 @@ options:
     elements: str
     choices: [info, livepatch, domains]
     default: [info, livepatch, domains]
-  hvctl:
-    description:
-      - Path of the host's C(hvctl) (the distribution's C(bin/hvctl)).
-      - Default is C(hvctl) on PATH, else C(/opt/hotvisor/bin/hvctl).
-    type: path
-  socket:
-    description:
-      - The host's control socket (hvctl's C(--socket)).
-      - Default is hvctl's own, C($HOTVISOR_SOCKET) or else the distribution's C(state/control.sock).
-    type: path
+extends_documentation_fragment:
+  - hotvisor.fleet.hvctl
 author:
   - Hotvisor maintainers
 '''

@@ -48,31 +48,13 @@ options:
       - Rendezvous timeout of an apply or revert, in milliseconds (hvctl's C(--timeout), 1 to 3600000).
       - The host's default (30 ms, as Xen) applies when unset.
     type: int
-  hvctl:
-    description:
-      - Path of the host's C(hvctl) (the distribution's C(bin/hvctl)).
-      - Default is C(hvctl) on PATH, else C(/opt/hotvisor/bin/hvctl).
-    type: path
-  socket:
-    description:
-      - The host's control socket (hvctl's C(--socket)).
-      - Default is hvctl's own, C($HOTVISOR_SOCKET) or else the distribution's C(state/control.sock).
-    type: path
-  retries:
-    description:
-      - How many more times an action refused with C(BUSY) or C(TIMEOUT) (the host changed nothing)
-        is tried before the module fails.
-    type: int
-    default: 2
-  retry_delay:
-    description:
-      - Seconds between those tries.
-    type: float
-    default: 2.0
 notes:
   - Check mode reads the host and I(src) and reports what would change; it sends no action.
   - Diff mode shows the payload's state before and after.
   - The user running the module must be the host's user or root (the socket is C(0600)).
+extends_documentation_fragment:
+  - hotvisor.fleet.hvctl
+  - hotvisor.fleet.hvctl.retry
 author:
   - Hotvisor maintainers
 '''

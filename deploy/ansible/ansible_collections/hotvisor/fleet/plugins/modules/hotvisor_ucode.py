@@ -40,28 +40,11 @@ options:
       - How long the pCPUs get to reach the rendezvous, in milliseconds (hvctl's C(--timeout), 1 to 3600000).
       - The host's default (30 ms, as Xen) applies when unset.
     type: int
-  hvctl:
-    description:
-      - Path of the host's C(hvctl) (the distribution's C(bin/hvctl)).
-      - Default is C(hvctl) on PATH, else C(/opt/hotvisor/bin/hvctl).
-    type: path
-  socket:
-    description:
-      - The host's control socket (hvctl's C(--socket)).
-      - Default is hvctl's own, C($HOTVISOR_SOCKET) or else the distribution's C(state/control.sock).
-    type: path
-  retries:
-    description:
-      - How many more times a load refused with C(BUSY) or C(TIMEOUT) (nothing was loaded) is tried.
-    type: int
-    default: 2
-  retry_delay:
-    description:
-      - Seconds between those tries.
-    type: float
-    default: 2.0
 notes:
   - Check mode reads the host's revisions and I(src) and reports whether a load would change them; it loads nothing.
+extends_documentation_fragment:
+  - hotvisor.fleet.hvctl
+  - hotvisor.fleet.hvctl.retry
 author:
   - Hotvisor maintainers
 '''

@@ -1,6 +1,10 @@
 package io.hotvisor.journal;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToLongFunction;
@@ -23,6 +27,22 @@ public final class SealedLines {
     private static final int CRC_SUFFIX = CRC_MEMBER.length() + 8 + 2; // ,"crc":"xxxxxxxx"}
 
     private SealedLines() {
+    }
+
+    /**
+     * Moves a damaged log {@code file} aside to {@code NAME.damaged-N} beside it (the first N not
+     * taken), keeping it byte for byte as evidence, so that a new log can start in its place.
+     *
+     * @return the file it now is
+     */
+    public static Path setAside(Path file) throws IOException {
+        Path aside;
+        int n = 1;
+        do {
+            aside = file.resolveSibling(file.getFileName() + ".damaged-" + n++);
+        } while (Files.exists(aside));
+        Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+        return aside;
     }
 
     /** The line, newline included, for a JSON object's text {@code json} ({@code {...}}). */

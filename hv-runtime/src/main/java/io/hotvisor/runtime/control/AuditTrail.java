@@ -11,7 +11,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
@@ -72,7 +71,7 @@ public final class AuditTrail implements AutoCloseable {
         Files.createDirectories(file.getParent());
         SealedLines.Scan<AuditRecord> scan = scan(Files.exists(file) ? Files.readAllBytes(file) : new byte[0]);
         if (scan.damage() != null) {
-            Path aside = setAside();
+            Path aside = SealedLines.setAside(file);
             String why = "the audit trail was damaged at " + scan.damage() + "; kept as " + aside + ", a new trail started";
             LOG.log(System.Logger.Level.ERROR, why);
             untrusted.accept(why);
@@ -87,15 +86,6 @@ public final class AuditTrail implements AutoCloseable {
         nextSeq = scan.records().size() + 1L;
     }
 
-    private Path setAside() throws IOException {
-        Path aside;
-        int n = 1;
-        do {
-            aside = file.resolveSibling(FILE + ".damaged-" + n++);
-        } while (Files.exists(aside));
-        Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
-        return aside;
-    }
 
     private static SealedLines.Scan<AuditRecord> scan(byte[] all) {
         return SealedLines.scan(all, json -> {

@@ -11,7 +11,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
@@ -160,13 +159,7 @@ public final class Journal implements AutoCloseable {
      */
     public Path setAside() throws IOException {
         close();
-        Path aside;
-        int n = 1;
-        do {
-            aside = file.resolveSibling(FILE + ".damaged-" + n++);
-        } while (Files.exists(aside));
-        Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
-        return aside;
+        return SealedLines.setAside(file);
     }
 
     /** The journal file. */

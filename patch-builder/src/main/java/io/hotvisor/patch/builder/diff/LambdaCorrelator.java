@@ -1,7 +1,5 @@
 package io.hotvisor.patch.builder.diff;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,8 +17,6 @@ import org.objectweb.asm.tree.InvokeDynamicInsnNode;
 import org.objectweb.asm.tree.LdcInsnNode;
 import org.objectweb.asm.tree.LineNumberNode;
 import org.objectweb.asm.tree.MethodNode;
-import org.objectweb.asm.util.Textifier;
-import org.objectweb.asm.util.TraceMethodVisitor;
 
 /**
  * Pairs the lambda bodies ({@code lambda$m$N}) of a class at two revisions by what they are, not by
@@ -257,13 +253,7 @@ final class LambdaCorrelator {
 
     /** The body without debug information, references to other lambdas blanked. */
     private static String body(MethodNode m) {
-        Textifier text = new Textifier();
-        TraceMethodVisitor trace = new TraceMethodVisitor(text);
-        m.tryCatchBlocks.forEach(t -> t.accept(trace));
-        m.instructions.accept(trace);
-        StringWriter out = new StringWriter();
-        text.print(new PrintWriter(out));
-        return LAMBDA_REF.matcher(out.toString()).replaceAll("lambda\\$?");
+        return LAMBDA_REF.matcher(MethodText.of(m)).replaceAll("lambda\\$?");
     }
 
     private static ClassNode read(byte[] bytes) {

@@ -1,8 +1,6 @@
 package io.hotvisor.patch.builder.diff;
 
 import io.hotvisor.patch.format.TrampolineMembers;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -24,8 +22,6 @@ import org.objectweb.asm.tree.InvokeDynamicInsnNode;
 import org.objectweb.asm.tree.LdcInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
-import org.objectweb.asm.util.Textifier;
-import org.objectweb.asm.util.TraceMethodVisitor;
 
 /**
  * Whether a trampoline host can carry a payload class: the builder's mirror of the host's
@@ -224,13 +220,7 @@ public final class TrampolineFit {
 
     /** Access flags and code, without debug information or frames. */
     private static String fingerprint(MethodNode m) {
-        Textifier text = new Textifier();
-        TraceMethodVisitor trace = new TraceMethodVisitor(text);
-        m.tryCatchBlocks.forEach(t -> t.accept(trace));
-        m.instructions.accept(trace);
-        StringWriter out = new StringWriter();
-        text.print(new PrintWriter(out));
-        return m.access + "|" + out;
+        return m.access + "|" + MethodText.of(m);
     }
 
     private static ClassNode read(byte[] bytes) {
