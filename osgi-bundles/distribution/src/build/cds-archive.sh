@@ -5,6 +5,13 @@
 # Usage: cds-archive.sh DIST
 set -euo pipefail
 dist="$1"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# picocli ships Java 5 class files, which an archive cannot hold and the JVM verifies the slow way at
+# every start: rewrite them once as Java 8 class files with frames (RetargetClasses.java). If that
+# fails the jar stays as it was and only start-up is slower.
+for jar in "$dist"/lib/cli/picocli-*.jar; do
+  java -cp "$(ls "$dist"/lib/cli/asm-[0-9]*.jar)" "$here/RetargetClasses.java" "$jar" || true
+done
 cp="$(LC_ALL=C; printf '%s:' "$dist"/lib/cli/*.jar)"
 rm -f "$dist/lib/cli/hv.jsa"
 # A short guest run to its end records what start-up loads (the hello guest prints and shuts down).
