@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Makes the distribution's class-data sharing archive, lib/cli/hv.jsa: the classes `hv run` loads
-# to boot a guest, parsed and laid out once here instead of at every start. bin/hv uses it when
-# it is there and its class path matches; without it `hv run` still works, only starts slower.
+# Makes the distribution's class-data sharing archives: lib/cli/hv.jsa, the classes `hv run` loads
+# to boot a guest, and lib/cli/hvctl.jsa, those hvctl loads to parse a command and print its help,
+# parsed and laid out once here instead of at every start. bin/hv and bin/hvctl use them when they
+# are there and the class path matches; without them both still work, only start slower.
 # Usage: cds-archive.sh DIST
 set -euo pipefail
 dist="$1"
@@ -13,10 +14,16 @@ for jar in "$dist"/lib/cli/picocli-*.jar; do
   java -cp "$(ls "$dist"/lib/cli/asm-[0-9]*.jar)" "$here/RetargetClasses.java" "$jar" || true
 done
 cp="$(LC_ALL=C; printf '%s:' "$dist"/lib/cli/*.jar)"
-rm -f "$dist/lib/cli/hv.jsa"
+rm -f "$dist/lib/cli/hv.jsa" "$dist/lib/cli/hvctl.jsa"
 # A short guest run to its end records what start-up loads (the hello guest prints and shuts down).
 if ! java -XX:-DontCompileHugeMethods -XX:ArchiveClassesAtExit="$dist/lib/cli/hv.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \
     -cp "${cp%:}" io.hotvisor.runtime.cli.HvCommand run --timeout 60 "$dist/guests/hello.elf" > /dev/null; then
   echo "cds-archive: the hello guest did not run; no class-data archive (hv run starts slower)" >&2
   rm -f "$dist/lib/cli/hv.jsa"
+fi
+# hvctl: its option parsing and help (what every hvctl command goes through before it connects).
+if ! java -XX:ArchiveClassesAtExit="$dist/lib/cli/hvctl.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -XX:TieredStopAtLevel=1 \
+    -Dhotvisor.home="$dist" -cp "${cp%:}" io.hotvisor.hvctl.Hvctl livepatch --help > /dev/null; then
+  echo "cds-archive: hvctl --help failed; no class-data archive for hvctl (it starts slower)" >&2
+  rm -f "$dist/lib/cli/hvctl.jsa"
 fi
