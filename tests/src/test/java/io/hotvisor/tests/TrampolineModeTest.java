@@ -32,9 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Trampoline mode on real host processes, through hvctl only (issue 18). A host on the default
- * mechanism refuses a fix that adds a method, which {@code RedefineClasses} cannot take. A host with
- * {@code livepatch-mechanism = trampoline} carries a literal fix, a fix adding a private helper and
+ * Trampoline mode on real host processes, through hvctl only (issue 18). A host with
+ * {@code livepatch-mechanism = redefine} refuses a fix that adds a method, which {@code RedefineClasses}
+ * cannot take. A host with {@code livepatch-mechanism = trampoline} (the default) carries a literal fix, a fix adding a private helper and
  * a new lambda, a stacked pair, a replace and their reverts by flipping call sites; refuses a new
  * overriding method with the trampoline's reason; applies a mixed payload (one class flipped, one
  * redefined) in one pause; and its health watch reverts a flipped body that throws on a pCPU.
@@ -109,9 +109,9 @@ class TrampolineModeTest {
     }
 
     @Test
-    void theDefaultMechanismCannotAddAMethodAndChangesNothing(@TempDir Path hostDir) throws Exception {
+    void theRedefineMechanismCannotAddAMethodAndChangesNothing(@TempDir Path hostDir) throws Exception {
         Path payload = payload("helper", null, version(helper, LivepatchFaultsTest.version));
-        try (HostProcess host = host(hostDir)) {
+        try (HostProcess host = host(hostDir, "livepatch-mechanism = redefine")) {
             HostProcess.Result load = host.hvctl("livepatch", "load", payload.toString());
             assertThat(load.status()).as(load.out() + load.err()).isEqualTo(1);
             assertThat(extraVersion(host)).isEqualTo("-hv");

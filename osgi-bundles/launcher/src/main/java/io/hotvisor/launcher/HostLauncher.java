@@ -99,13 +99,12 @@ public final class HostLauncher {
         if (cfg.get("boot-domains") != null) {
             props.put("hotvisor.boot-domains", String.join(java.io.File.pathSeparator, cfg.paths("boot-domains").stream().map(Path::toString).toList()));
         }
-        String mechanism = cfg.get("livepatch-mechanism");
-        if (mechanism != null) {
-            if (!mechanism.equals("trampoline") && !mechanism.equals("redefine")) {
-                throw new LaunchException("livepatch-mechanism must be trampoline or redefine, not '" + mechanism + "'");
-            }
-            props.put("hotvisor.livepatch-mechanism", mechanism);
+        // trampoline by default: the patchable bundles are woven, and what a trampoline carries is flipped.
+        String mechanism = cfg.get("livepatch-mechanism") == null ? "trampoline" : cfg.get("livepatch-mechanism");
+        if (!mechanism.equals("trampoline") && !mechanism.equals("redefine")) {
+            throw new LaunchException("livepatch-mechanism must be trampoline or redefine, not '" + mechanism + "'");
         }
+        props.put("hotvisor.livepatch-mechanism", mechanism);
         for (String key : List.of("cpu-vendor", "cpu-signature", "cpu-platform-id", "cpu-microcode-revision", "microcode-force-minrev")) {
             props.put("hotvisor." + key, cfg.get(key));
         }

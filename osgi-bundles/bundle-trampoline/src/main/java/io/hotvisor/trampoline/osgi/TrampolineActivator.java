@@ -6,8 +6,9 @@ import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.hooks.weaving.WeavingHook;
 
 /**
- * Registers the weaving hook when the host runs with {@code livepatch-mechanism = trampoline}; with
- * the default mechanism ({@code redefine}) nothing is woven and the classes run as compiled. A hook
+ * Registers the weaving hook when the host runs with {@code livepatch-mechanism = trampoline} (the
+ * launcher's default, passed as a framework property); with {@code redefine}, or with no property at
+ * all (a framework not started by the launcher), nothing is woven and the classes run as compiled. A hook
  * sees only classes loaded after it is registered, so the launcher starts this bundle (it declares
  * {@code Hotvisor-Weaving-Hook: true}) before any other.
  */
