@@ -1,5 +1,6 @@
 package io.hotvisor.patch.applier;
 
+import io.hotvisor.patch.format.LivepatchMechanism;
 import io.hotvisor.stopmachine.StopMachine;
 
 import java.lang.management.ManagementFactory;
@@ -28,11 +29,11 @@ public record ActionReport(String action, String name, int classes, long quiesce
                            long pauseNanos, int loadedClassCount, List<String> notes, boolean noAction,
                            String mechanism) {
     /** Every class of the action went through {@code RedefineClasses}. */
-    public static final String REDEFINE = "redefine";
+    public static final String REDEFINE = LivepatchMechanism.REDEFINE.configName();
     /** Every class of the action was switched by its woven call sites (trampoline mode). */
-    public static final String TRAMPOLINE = "trampoline";
+    public static final String TRAMPOLINE = LivepatchMechanism.TRAMPOLINE.configName();
     /** Trampolines for the classes they carry, redefinition for the rest, in the same pause. */
-    public static final String MIXED = "trampoline+redefine";
+    public static final String MIXED = TRAMPOLINE + "+" + REDEFINE;
     /** A whole bundle replaced by Felix. */
     public static final String BUNDLE_UPDATE = "bundle-update";
     /** No class changed. */

@@ -12,11 +12,11 @@ import java.util.stream.Collectors;
  * speak of the same two things.
  */
 public enum LivepatchMechanism {
-    /** JVMTI {@code RedefineClasses}: method bodies only (the default). */
+    /** JVMTI {@code RedefineClasses}: method bodies only (what {@code hvpatch build} builds for by default). */
     REDEFINE("redefine"),
     /**
      * Woven prologues flipped to new bodies in hidden nestmates ({@link TrampolineMembers}); what a
-     * trampoline cannot carry is still redefined. Provides {@link Requirement#TRAMPOLINE}.
+     * trampoline cannot carry is still redefined (a host's default). Provides {@link Requirement#TRAMPOLINE}.
      */
     TRAMPOLINE("trampoline");
 
