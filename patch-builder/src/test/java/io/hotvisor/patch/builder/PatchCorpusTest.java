@@ -487,16 +487,8 @@ class PatchCorpusTest {
             before = before.replace(pairs[i], pairs[i + 1]);
         }
         String after = before.replace(pairs[0], pairs[1]);
-        Path a = Files.createTempDirectory(host.dir, "a").resolve("f");
-        Path b = a.resolveSibling("g");
-        Files.writeString(a, before);
-        Files.writeString(b, after);
-        Process p = new ProcessBuilder("diff", "-u", "--label", "a/" + path, "--label", "b/" + path, a.toString(), b.toString())
-                .redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        p.waitFor();
         Path file = host.dir.resolve(name);
-        Files.write(file, out);
+        Files.writeString(file, UnifiedDiff.of(path, before, after, Files.createTempDirectory(host.dir, "sides")));
         return file;
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hotvisor.patch.builder.UnifiedDiff;
 import io.hotvisor.patch.format.manifest.FormatVersion;
 import io.hotvisor.patch.format.manifest.Manifest;
 import io.hotvisor.patch.format.manifest.Requirement;
@@ -101,18 +102,10 @@ class TrampolineBuildCommandTest {
         String before = Files.readString(repo.resolve(path));
         String after = edit.apply(before);
         assertThat(after).as(name + " changes " + path).isNotEqualTo(before);
-        Path a = Files.createDirectories(work.resolve("sides").resolve(name)).resolve("a");
-        Path b = a.resolveSibling("b");
-        Files.writeString(a, before);
-        Files.writeString(b, after);
-        Process p = new ProcessBuilder("diff", "-u", "--label", "a/" + path, "--label", "b/" + path, a.toString(), b.toString())
-                .redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        p.waitFor();
         Path file = work.resolve(name + ".diff");
         // A git header, so that diffs of several files can be joined into one, as git writes them.
-        Files.write(file, ("diff --git a/" + path + " b/" + path + "\n" + new String(out, java.nio.charset.StandardCharsets.UTF_8))
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Files.writeString(file, "diff --git a/" + path + " b/" + path + "\n"
+                + UnifiedDiff.of(path, before, after, work.resolve("sides").resolve(name)));
         return file.toString();
     }
 
