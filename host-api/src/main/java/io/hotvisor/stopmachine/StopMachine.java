@@ -1,6 +1,7 @@
 package io.hotvisor.stopmachine;
 
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * Stop-machine: park every physical CPU at its safe point within a deadline, run an action while
@@ -30,6 +31,20 @@ public interface StopMachine {
     @FunctionalInterface
     interface Action {
         void run() throws Exception;
+    }
+
+    /**
+     * Work each pCPU does on its own thread when it reaches its safe point for a stop-machine, before
+     * it counts as parked: what only that thread can see cheaply, such as its own stack. Every pCPU
+     * runs it once per stop-machine, all of them before the action runs; it must not block. One that
+     * throws withdraws the stop-machine: the action does not run and the caller gets the exception.
+     */
+    @FunctionalInterface
+    interface Arrival {
+        /** Nothing to do on arrival. */
+        Arrival NONE = pcpu -> { };
+
+        void arrive(int pcpu);
     }
 
     /** Work done once per core, on the core's first thread, while every pCPU is parked. */
@@ -63,7 +78,27 @@ public interface StopMachine {
      * @throws BusyException when the pCPUs did not all park within {@code timeout}; nothing ran
      * @throws Exception     what the action threw, after the pCPUs were released
      */
-    Report run(Action action, Duration timeout) throws Exception;
+    default Report run(Action action, Duration timeout) throws Exception {
+        return run(action, timeout, Arrival.NONE);
+    }
+
+    /**
+     * Runs {@code action} on the calling thread with every pCPU parked, each pCPU having run
+     * {@code arrival} on its own thread first.
+     *
+     * @throws BusyException when the pCPUs did not all park within {@code timeout}; nothing ran
+     * @throws Exception     what an arrival threw (the action did not run), or what the action threw,
+     *                       after the pCPUs were released
+     */
+    Report run(Action action, Duration timeout, Arrival arrival) throws Exception;
+
+    /**
+     * The threads that park as pCPUs: the ones whose own stacks an {@link Arrival} sees. Every other
+     * thread keeps running through a stop-machine. Empty when the implementation does not know them.
+     */
+    default Set<Thread> pcpuThreads() {
+        return Set.of();
+    }
 
     /**
      * Runs {@code action} once per core with every pCPU parked (late microcode loading).

@@ -143,9 +143,9 @@ class LivepatchFaultsTest {
     @Test
     void pcpuStuckInALongSliceMakesApplyBusyAndChangesNothing(@TempDir Path dir) throws Exception {
         Path hello = versionPayload("stuck-hello", dir.resolve("stuck-hello.hvp"), returning("-hello"));
-        // A slice of 2e9 instructions: the counter guest (about 2e8) runs to its end without ever
-        // passing its pCPU's safe point.
-        try (HostProcess host = host(dir, "slice = 2000000000")) {
+        // A slice of 2e9 instructions that a rendezvous does not cut short (rendezvous-ipi off): the
+        // counter guest (about 2e8) runs to its end without ever passing its pCPU's safe point.
+        try (HostProcess host = host(dir, "slice = 2000000000", "rendezvous-ipi = false")) {
             assertThat(host.hvctl("livepatch", "upload", "stuck-hello", hello.toString()).status()).isZero();
             assertThat(host.hvctl("create", HostProcess.guestConfig(dir, "counter", "counter").toString()).status()).isZero();
             HostProcess.Result apply = host.hvctl("livepatch", "apply", "stuck-hello");

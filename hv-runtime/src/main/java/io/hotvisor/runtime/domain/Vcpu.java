@@ -2,6 +2,8 @@ package io.hotvisor.runtime.domain;
 
 import io.hotvisor.runtime.arch.riscv.Hart;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * A virtual CPU of a domain: its {@link Hart} and its scheduling state.
  *
@@ -82,6 +84,21 @@ public final class Vcpu {
      * @return instructions retired
      */
     public long runSlice(long budget) {
+        return runSlice(budget, () -> false);
+    }
+
+    /** Instructions run between two looks at {@code cut} in {@link #runSlice(long, BooleanSupplier)}. */
+    public static final long CUT_CHUNK = 4_096;
+
+    /**
+     * Runs one slice on the calling pCPU thread, ending it early when {@code cut} turns true: the
+     * scheduler passes "a rendezvous is waiting" ({@code Rendezvous.preempting}), so that a pCPU reaches its safe point after at most
+     * {@link #CUT_CHUNK} more instructions rather than the rest of its slice. {@code cut} is read
+     * between chunks of the slice, never inside the hart's run loop.
+     *
+     * @return instructions retired
+     */
+    public long runSlice(long budget, BooleanSupplier cut) {
         State s = state;
         if (s == State.POLL) {
             domain.eventChannels().consume(pollPort);
@@ -96,7 +113,12 @@ public final class Vcpu {
         long before = hart.instret();
         long start = System.nanoTime();
         try {
-            int exit = hart.run(budget);
+            int exit;
+            long ran = 0;
+            do {
+                exit = hart.run(Math.min(budget - ran, CUT_CHUNK));
+                ran = hart.instret() - before;
+            } while (exit == Hart.EXIT_BUDGET && ran < budget && !cut.getAsBoolean());
             if (exit == Hart.EXIT_WFI && state == State.RUNNABLE) {
                 state = State.WFI;
             } else if (exit == Hart.EXIT_CRASH) {

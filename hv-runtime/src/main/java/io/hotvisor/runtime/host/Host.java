@@ -60,7 +60,7 @@ public final class Host implements DomainDirectory, AutoCloseable {
     /** A host whose scheduler {@code schedulers} makes (inside OSGi: the scheduler bundle's factory). */
     public Host(HostConfig config, SchedulerFactory schedulers) {
         this.config = config;
-        this.rendezvous = new Rendezvous(config.topology().cores(), config.topology().threadsPerCore());
+        this.rendezvous = new Rendezvous(config.topology().cores(), config.topology().threadsPerCore(), config.rendezvousIpi());
         this.trace = config.traceSlices() > 0 ? new ScheduleTrace(config.traceSlices()) : null;
         this.scheduler = newScheduler(schedulers);
     }

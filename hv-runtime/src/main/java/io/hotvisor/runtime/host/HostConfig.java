@@ -8,13 +8,16 @@ import io.hotvisor.runtime.sched.Topology;
  *
  * @param topology          physical CPUs: cores x threads per core
  * @param schedGran         scheduling granularity (cpu or core)
- * @param sliceInstructions guest instructions per time slice (bounds the time to quiesce)
+ * @param sliceInstructions guest instructions per time slice (bounds the time to quiesce when {@code rendezvousIpi} is off)
  * @param traceSlices       how many slices to record in the schedule trace (0: no trace)
  * @param logConsole        whether guest console lines go to the host log
  * @param engine            how vCPUs execute guest code
+ * @param rendezvousIpi     whether a rendezvous cuts running slices short (Xen's IPI to every pCPU):
+ *                          on, a pCPU parks within {@code Vcpu.CUT_CHUNK} instructions; off, only at
+ *                          the end of its slice (tests use that to model a pCPU that is late)
  */
 public record HostConfig(Topology topology, SchedGran schedGran, long sliceInstructions, int traceSlices, boolean logConsole,
-                         Engine engine) {
+                         Engine engine, boolean rendezvousIpi) {
     /** 100,000 instructions: well under a millisecond at the interpreter's speed. */
     public static final long DEFAULT_SLICE = 100_000;
 
@@ -26,13 +29,14 @@ public record HostConfig(Topology topology, SchedGran schedGran, long sliceInstr
     public static final Engine DEFAULT_ENGINE = Engine.INTERPRETER;
 
     public static HostConfig defaults() {
-        return new HostConfig(new Topology(2, 2), SchedGran.CPU, DEFAULT_SLICE, 0, true, DEFAULT_ENGINE);
+        return new HostConfig(new Topology(2, 2), SchedGran.CPU, DEFAULT_SLICE, 0, true, DEFAULT_ENGINE, true);
     }
 
-    public HostConfig withTopology(Topology t) { return new HostConfig(t, schedGran, sliceInstructions, traceSlices, logConsole, engine); }
-    public HostConfig withSchedGran(SchedGran g) { return new HostConfig(topology, g, sliceInstructions, traceSlices, logConsole, engine); }
-    public HostConfig withSlice(long n) { return new HostConfig(topology, schedGran, n, traceSlices, logConsole, engine); }
-    public HostConfig withTrace(int n) { return new HostConfig(topology, schedGran, sliceInstructions, n, logConsole, engine); }
-    public HostConfig withEngine(Engine e) { return new HostConfig(topology, schedGran, sliceInstructions, traceSlices, logConsole, e); }
-    public HostConfig withLogConsole(boolean on) { return new HostConfig(topology, schedGran, sliceInstructions, traceSlices, on, engine); }
+    public HostConfig withTopology(Topology t) { return new HostConfig(t, schedGran, sliceInstructions, traceSlices, logConsole, engine, rendezvousIpi); }
+    public HostConfig withSchedGran(SchedGran g) { return new HostConfig(topology, g, sliceInstructions, traceSlices, logConsole, engine, rendezvousIpi); }
+    public HostConfig withSlice(long n) { return new HostConfig(topology, schedGran, n, traceSlices, logConsole, engine, rendezvousIpi); }
+    public HostConfig withTrace(int n) { return new HostConfig(topology, schedGran, sliceInstructions, n, logConsole, engine, rendezvousIpi); }
+    public HostConfig withEngine(Engine e) { return new HostConfig(topology, schedGran, sliceInstructions, traceSlices, logConsole, e, rendezvousIpi); }
+    public HostConfig withLogConsole(boolean on) { return new HostConfig(topology, schedGran, sliceInstructions, traceSlices, on, engine, rendezvousIpi); }
+    public HostConfig withRendezvousIpi(boolean on) { return new HostConfig(topology, schedGran, sliceInstructions, traceSlices, logConsole, engine, on); }
 }

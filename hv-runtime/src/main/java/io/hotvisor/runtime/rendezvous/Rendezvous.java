@@ -3,6 +3,9 @@ package io.hotvisor.runtime.rendezvous;
 import io.hotvisor.stopmachine.StopMachine;
 
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -14,7 +17,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * waits for all of them to arrive within a deadline ({@link StopMachine#DEFAULT_TIMEOUT}). If any
  * is late, the request is withdrawn, everyone who arrived is released, nothing runs, and
  * {@link StopMachine.BusyException} says how many arrived. pCPU threads call {@link #safePoint(int)} between time slices (and while
- * idle); it costs one volatile read when nothing is pending.
+ * idle); it costs one volatile read when nothing is pending. Each pCPU thread {@link #enlist enlists}
+ * when it starts, so that callers know which threads the rendezvous parks ({@link #pcpuThreads}),
+ * and runs the request's {@link StopMachine.Arrival} on itself before it counts as parked.
  *
  * <p>An action may run on the requesting thread ({@link #run}) or once per core on that core's
  * first thread while its siblings stay parked ({@link #runPerCore}), as late microcode loading needs.
@@ -24,6 +29,7 @@ public final class Rendezvous implements StopMachine {
 
     private enum Phase { IDLE, GATHER, PARKED, PER_CORE, RELEASED }
 
+    private final boolean ipi;
     private final int cores;
     private final int threadsPerCore;
     private final int pcpus;
@@ -32,6 +38,11 @@ public final class Rendezvous implements StopMachine {
     private final Condition changed = lock.newCondition();
     private volatile boolean pending;
     private volatile Runnable onRequest = () -> {};
+    private final AtomicReferenceArray<Thread> threads;
+    /** The current request's arrival work; guarded by {@link #lock}. */
+    private Arrival arrival = Arrival.NONE;
+    /** What an arrival threw during the current request; guarded by {@link #lock}. */
+    private Throwable arrivalFailure;
     private Phase phase = Phase.IDLE;
     private long generation;
     private int arrived;
@@ -42,10 +53,36 @@ public final class Rendezvous implements StopMachine {
     private int coresDone;
     private Report lastReport;
 
+    /** A rendezvous that cuts running slices short ({@link #preempting()}). */
     public Rendezvous(int cores, int threadsPerCore) {
+        this(cores, threadsPerCore, true);
+    }
+
+    /**
+     * @param ipi whether a request cuts running slices short, as Xen's rendezvous interrupts every
+     *            pCPU; off, a pCPU comes only when its slice ends
+     */
+    public Rendezvous(int cores, int threadsPerCore, boolean ipi) {
+        this.ipi = ipi;
         this.cores = cores;
         this.threadsPerCore = threadsPerCore;
         this.pcpus = cores * threadsPerCore;
+        this.threads = new AtomicReferenceArray<>(pcpus);
+    }
+
+    /** Called by the thread that runs pCPU {@code pcpu}, before its first safe point. */
+    public void enlist(int pcpu) {
+        threads.set(pcpu, Thread.currentThread());
+    }
+
+    @Override
+    public Set<Thread> pcpuThreads() {
+        Set<Thread> out = new LinkedHashSet<>();
+        for (int p = 0; p < pcpus; p++) {
+            Thread t = threads.get(p);
+            if (t != null && t.isAlive()) out.add(t);
+        }
+        return out;
     }
 
     /** Hook the scheduler sets so that idle pCPUs wake up and come to their safe point promptly. */
@@ -55,17 +92,25 @@ public final class Rendezvous implements StopMachine {
     public boolean pending() { return pending; }
 
     /**
+     * Whether a running slice should end now to come to the safe point: a rendezvous is pending and
+     * this one interrupts slices. Schedulers read it between chunks of a slice; one volatile read.
+     */
+    public boolean preempting() { return ipi && pending; }
+
+    /**
      * Called by pCPU {@code pcpu} at a safe point. Returns at once when nothing is pending; else
      * parks until the rendezvous is released or withdrawn, running the per-core action when this
      * thread is its core's first.
      */
     public void safePoint(int pcpu) {
         if (!pending) return;
+        long entered = System.nanoTime();
         lock.lock();
         try {
             if (phase != Phase.GATHER) return;
             long gen = generation;
-            if (arrived++ == 0) firstArrival = System.nanoTime();
+            if (!arrive(pcpu, gen)) return;
+            if (arrived++ == 0 || entered < firstArrival) firstArrival = entered;
             changed.signalAll();
             int core = pcpu / threadsPerCore;
             boolean primary = pcpu % threadsPerCore == 0;
@@ -81,19 +126,39 @@ public final class Rendezvous implements StopMachine {
         }
     }
 
+    /**
+     * Runs the request's arrival work on this pCPU's thread, outside the lock (called and returning
+     * with it held). False when the request was withdrawn meanwhile: then this pCPU does not park.
+     */
+    private boolean arrive(int pcpu, long gen) {
+        Arrival a = arrival;
+        if (a == Arrival.NONE) return true;
+        Throwable failure = null;
+        lock.unlock();
+        try {
+            a.arrive(pcpu);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        } finally {
+            lock.lock();
+        }
+        if (failure != null && arrivalFailure == null) arrivalFailure = failure;
+        return generation == gen && phase == Phase.GATHER;
+    }
+
     /** Runs {@code action} on the calling thread with every pCPU parked. */
     @Override
-    public Report run(Action action, Duration timeout) throws Exception {
-        return execute(action, null, timeout);
+    public Report run(Action action, Duration timeout, Arrival arrival) throws Exception {
+        return execute(action, null, timeout, arrival);
     }
 
     /** Runs {@code action} once per core, on the core's first thread, with every pCPU parked. */
     @Override
     public Report runPerCore(CoreAction action, Duration timeout) throws Exception {
-        return execute(null, action, timeout);
+        return execute(null, action, timeout, Arrival.NONE);
     }
 
-    private Report execute(Action action, CoreAction perCoreAction, Duration timeout) throws Exception {
+    private Report execute(Action action, CoreAction perCoreAction, Duration timeout, Arrival onArrival) throws Exception {
         if (!requestLock.tryLock()) throw new BusyException("another rendezvous is in progress; retry");
         try {
             long start = System.nanoTime();
@@ -102,6 +167,8 @@ public final class Rendezvous implements StopMachine {
             try {
                 generation++;
                 arrived = 0;
+                arrival = onArrival;
+                arrivalFailure = null;
                 phase = Phase.GATHER;
                 pending = true;
             } finally {
@@ -124,7 +191,10 @@ public final class Rendezvous implements StopMachine {
                 long parked = System.nanoTime();
                 Exception failure = null;
                 try {
-                    if (perCoreAction != null) {
+                    if (arrivalFailure != null) {
+                        failure = arrivalFailure instanceof Exception x ? x
+                                : new IllegalStateException("a pCPU's arrival work failed: " + arrivalFailure, arrivalFailure);
+                    } else if (perCoreAction != null) {
                         perCore = perCoreAction;
                         coreDone = new boolean[cores];
                         coreFailures = new Exception[cores];
@@ -184,6 +254,7 @@ public final class Rendezvous implements StopMachine {
     /** Called with {@link #lock} held. */
     private void release() {
         pending = false;
+        arrival = Arrival.NONE;
         phase = Phase.RELEASED;
         perCore = null;
         changed.signalAll();

@@ -69,7 +69,8 @@ class RendezvousTest {
     void aPcpuStuckInALongSliceMakesTheRendezvousBusyAndNothingRuns() throws Exception {
         // A slice of two billion instructions keeps the counter guest's pCPU away from its safe point
         // for seconds: the 30 ms deadline passes with one pCPU missing.
-        HostConfig config = HostConfig.defaults().withTopology(new Topology(1, 2)).withSlice(2_000_000_000L).withLogConsole(false);
+        HostConfig config = HostConfig.defaults().withTopology(new Topology(1, 2)).withSlice(2_000_000_000L)
+                .withRendezvousIpi(false).withLogConsole(false);
         try (Host host = new Host(config).start()) {
             SampleGuests.Running counter = SampleGuests.boot(host, "counter");
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
@@ -108,6 +109,47 @@ class RendezvousTest {
         try (Host host = new Host(HostConfig.defaults().withLogConsole(false)).start()) {
             assertThatThrownBy(() -> host.rendezvous().run(() -> { throw new IllegalStateException("boom"); }, Duration.ofMillis(500)))
                     .isInstanceOf(IllegalStateException.class).hasMessage("boom");
+            SampleGuests.Running hello = SampleGuests.boot(host, "hello");
+            assertThat(hello.awaitExit(30).state()).isEqualTo(DomainState.SHUTDOWN);
+        }
+    }
+
+    @Test
+    void everyPcpuRunsTheArrivalOnItsOwnThreadBeforeTheActionRuns() throws Exception {
+        HostConfig config = HostConfig.defaults().withTopology(new Topology(2, 2)).withSchedGran(SchedGran.CORE).withLogConsole(false);
+        try (Host host = new Host(config).start()) {
+            SampleGuests.Running counter = SampleGuests.boot(host, "counter");
+            assertThat(host.rendezvous().pcpuThreads()).extracting(Thread::getName)
+                    .containsExactlyInAnyOrder("pcpu-0", "pcpu-1", "pcpu-2", "pcpu-3");
+            Set<String> arrivedOn = ConcurrentHashMap.newKeySet();
+            Set<Integer> arrivedAs = ConcurrentHashMap.newKeySet();
+            List<Integer> seenByAction = new ArrayList<>();
+            retryWhileBusy(() -> {
+                arrivedOn.clear();
+                arrivedAs.clear();
+                return host.rendezvous().run(() -> seenByAction.add(arrivedAs.size()), Duration.ofMillis(500), pcpu -> {
+                    arrivedOn.add(Thread.currentThread().getName());
+                    arrivedAs.add(pcpu);
+                });
+            });
+            assertThat(arrivedOn).containsExactlyInAnyOrder("pcpu-0", "pcpu-1", "pcpu-2", "pcpu-3");
+            assertThat(arrivedAs).containsExactlyInAnyOrder(0, 1, 2, 3);
+            assertThat(seenByAction).containsExactly(4);
+            assertThat(counter.awaitExit(120).state()).isEqualTo(DomainState.SHUTDOWN);
+            assertThat(counter.output()).isEqualTo(SampleGuests.expected("counter"));
+        }
+    }
+
+    @Test
+    void anArrivalThatThrowsWithdrawsTheRequestAndTheActionDoesNotRun() throws Exception {
+        try (Host host = new Host(HostConfig.defaults().withLogConsole(false)).start()) {
+            AtomicBoolean ran = new AtomicBoolean();
+            assertThatThrownBy(() -> retryWhileBusy(() -> host.rendezvous().run(() -> ran.set(true), Duration.ofMillis(500),
+                    pcpu -> {
+                        if (pcpu == 1) throw new IllegalStateException("pCPU 1 saw something");
+                    })))
+                    .isInstanceOf(IllegalStateException.class).hasMessage("pCPU 1 saw something");
+            assertThat(ran).isFalse();
             SampleGuests.Running hello = SampleGuests.boot(host, "hello");
             assertThat(hello.awaitExit(30).state()).isEqualTo(DomainState.SHUTDOWN);
         }

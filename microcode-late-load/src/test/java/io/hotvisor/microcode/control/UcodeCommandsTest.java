@@ -23,7 +23,7 @@ class UcodeCommandsTest {
     /** One core: runs its action at once, as if parked. */
     private final StopMachine stop = new StopMachine() {
         @Override
-        public Report run(Action action, java.time.Duration timeout) {
+        public Report run(Action action, java.time.Duration timeout, Arrival arrival) {
             throw new UnsupportedOperationException("late loading runs per core");
         }
 

@@ -19,7 +19,7 @@ class FakeStopMachine implements StopMachine {
     }
 
     @Override
-    public Report run(Action action, Duration timeout) throws Exception {
+    public Report run(Action action, Duration timeout, Arrival arrival) throws Exception {
         throw new UnsupportedOperationException("late loading runs per core");
     }
 

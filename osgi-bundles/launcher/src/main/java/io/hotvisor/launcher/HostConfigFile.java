@@ -18,7 +18,7 @@ import java.util.Set;
 record HostConfigFile(Map<String, String> values, Path base) {
     static final Set<String> KEYS = Set.of("topology", "sched-gran", "slice", "state-dir", "trust-dir",
             "control-socket", "log-console", "bundles-dir", "livepatch-health-window", "livepatch-mechanism", "livepatch-fault-point", "boot-domains", "engine",
-            "cpu-vendor", "cpu-signature", "cpu-platform-id", "cpu-microcode-revision", "microcode-force-minrev");
+            "cpu-vendor", "cpu-signature", "cpu-platform-id", "cpu-microcode-revision", "microcode-force-minrev", "rendezvous-ipi");
 
     /**
      * The cpu-* defaults are a real CPU with a newer update in Debian's intel-microcode: Tiger Lake-U
@@ -28,7 +28,8 @@ record HostConfigFile(Map<String, String> values, Path base) {
             Map.entry("topology", "2x2"), Map.entry("sched-gran", "cpu"), Map.entry("engine", "interpreter"), Map.entry("slice", "100000"), Map.entry("state-dir", "state"),
             Map.entry("trust-dir", "etc/trust"), Map.entry("control-socket", "state/control.sock"), Map.entry("log-console", "true"),
             Map.entry("cpu-vendor", "intel"), Map.entry("cpu-signature", "0x806c1"), Map.entry("cpu-platform-id", "7"),
-            Map.entry("cpu-microcode-revision", "0xb8"), Map.entry("microcode-force-minrev", "false"));
+            Map.entry("cpu-microcode-revision", "0xb8"), Map.entry("microcode-force-minrev", "false"),
+            Map.entry("rendezvous-ipi", "true"));
 
     static HostConfigFile read(Path file) throws LaunchException {
         List<String> lines;

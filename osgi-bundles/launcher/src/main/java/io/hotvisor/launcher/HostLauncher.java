@@ -93,6 +93,7 @@ public final class HostLauncher {
         props.put("hotvisor.engine", cfg.get("engine"));
         props.put("hotvisor.slice", cfg.get("slice"));
         props.put("hotvisor.log-console", cfg.get("log-console"));
+        props.put("hotvisor.rendezvous-ipi", cfg.get("rendezvous-ipi"));
         for (String key : List.of("livepatch-health-window", "livepatch-fault-point")) {
             if (cfg.get(key) != null) props.put("hotvisor." + key, cfg.get(key));
         }

@@ -165,7 +165,7 @@ class WindowTest {
     @Test
     void aPcpuStuckInALongSliceMakesTheApplyTimeOutAsBusyAndChangesNothing() throws Exception {
         // A 2e9-instruction slice: the counter guest runs to its end without reaching a safe point.
-        ownHost = new Host(HostConfig.defaults().withLogConsole(false).withSlice(2_000_000_000L)).start();
+        ownHost = new Host(HostConfig.defaults().withLogConsole(false).withSlice(2_000_000_000L).withRendezvousIpi(false)).start();
         h = new Harness(state, Harness.config().withRendezvousTimeout(Duration.ofMillis(30)),
                 ownHost.rendezvous());
         h.agent.upload("fix-1", Payloads.named("fix-1").redefine("fix.Greeter", "v1", "v2").bytes());

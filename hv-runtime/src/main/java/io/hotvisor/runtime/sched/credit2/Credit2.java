@@ -296,6 +296,7 @@ public final class Credit2 implements Scheduler, StateTransfer<Credit2Snapshot, 
     }
 
     private void cpuLoop(int pcpu) {
+        rendezvous.enlist(pcpu);
         RunQueue q = queues[topology.coreOf(pcpu)];
         while (alive) {
             Unit u = null;
@@ -334,6 +335,7 @@ public final class Credit2 implements Scheduler, StateTransfer<Credit2Snapshot, 
     }
 
     private void coreLoop(int pcpu) {
+        rendezvous.enlist(pcpu);
         int core = topology.coreOf(pcpu);
         int thread = pcpu % topology.threadsPerCore();
         CoreSlot slot = coreSlots[core];
@@ -370,7 +372,7 @@ public final class Credit2 implements Scheduler, StateTransfer<Credit2Snapshot, 
     private long runOne(int pcpu, Unit u, int m) {
         Vcpu v = u.vcpus[m];
         long start = System.nanoTime();
-        long ran = v.runSlice(sliceInstructions);
+        long ran = v.runSlice(sliceInstructions, rendezvous::preempting);
         long end = System.nanoTime();
         v.domain().chargeCap(end - start);
         synchronized (statsLock) {

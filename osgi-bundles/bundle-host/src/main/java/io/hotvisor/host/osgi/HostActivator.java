@@ -87,7 +87,8 @@ public final class HostActivator implements BundleActivator {
                 .withSchedGran(SchedGran.parse(property(ctx, "hotvisor.sched-gran", "cpu")))
                 .withEngine(Engine.parse(property(ctx, "hotvisor.engine", "interpreter")))
                 .withSlice(Long.parseLong(property(ctx, "hotvisor.slice", String.valueOf(HostConfig.DEFAULT_SLICE))))
-                .withLogConsole(Boolean.parseBoolean(property(ctx, "hotvisor.log-console", "true")));
+                .withLogConsole(Boolean.parseBoolean(property(ctx, "hotvisor.log-console", "true")))
+                .withRendezvousIpi(Boolean.parseBoolean(property(ctx, "hotvisor.rendezvous-ipi", "true")));
         host = new Host(config, schedulerFactory(ctx)).start();
         String buildId = buildId(ctx);
         LOG.log(System.Logger.Level.INFO, "hypervisor build-id {0}", buildId);
