@@ -28,6 +28,14 @@ public interface ClassRedefiner {
     }
 
     /**
+     * Called after the pause of every action that had a batch, whether the window changed anything
+     * or not, for tidying that need not (or must not, because it costs) happen with the pCPUs
+     * parked. The default tidies nothing.
+     */
+    default void settle() {
+    }
+
+    /**
      * How the last successful {@link #redefine} carried its batch, in the words an action report
      * uses ({@link ActionReport#REDEFINE}, {@link ActionReport#TRAMPOLINE}, {@link ActionReport#MIXED}).
      * The default: every class was redefined.

@@ -1,7 +1,6 @@
 package io.hotvisor.patch.applier;
 
 import io.hotvisor.patch.applier.health.AutoRevert;
-import io.hotvisor.patch.format.Sha256;
 import io.hotvisor.patch.format.manifest.ClassEntry;
 import io.hotvisor.patch.format.manifest.ClassKind;
 import io.hotvisor.patch.format.manifest.HookPhase;
@@ -157,7 +156,9 @@ final class RedefinitionAction implements Action {
         List<String> wrong = new ArrayList<>();
         for (ClassEntry c : e.manifest().classes()) {
             byte[] now = record.recorded(ClassKey.of(c));
-            boolean applied = now != null && Sha256.of(now).equals(c.newSha256());
+            // The payload's bytes were checked against the manifest's hash at upload; comparing
+            // bytes keeps a digest per class out of the pause.
+            boolean applied = now != null && Arrays.equals(now, e.payload().classBytes(c));
             if (applied != all) {
                 wrong.add(c.className());
             }

@@ -9,12 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
- * One quiesce-apply-resume: with every pCPU parked, the activeness check, then the new classes
- * defined, then ONE redefinition batch, then the in-window hooks, then the in-window check; any
+ * One quiesce-apply-resume: the activeness check (threads outside the rendezvous just before it,
+ * each pCPU on its own thread as it parks: {@link ActivenessCheck}), then with every pCPU parked
+ * the new classes defined, then ONE redefinition batch, then the in-window hooks, then the in-window check; any
  * failure after the batch restores the saved bytes in the same window (again one batch) before the
  * pCPUs resume. The action given to the rendezvous never throws: an {@link Error} escaping it
  * (VerifyError is one) must not skip the rendezvous's release of the pCPUs.
@@ -80,22 +82,46 @@ final class Window {
             Supplier<String> undone, Duration timeout) throws LivepatchException {
         Outcome o = new Outcome();
         if (!plan.changes().isEmpty()) {
-            // Outside the pause: whatever the redefiner can make ready (trampoline bodies) is made here.
+            // Outside the pause: whatever the redefiner can make ready (trampoline bodies, armed classes) is made here.
             redefiner.prepare(batch(plan.changes(), true));
         }
         StopMachine.Report report;
         try {
-            report = stopMachine.run(() -> inWindow(what, plan, windowHooks, check, undone, o), timeout);
+            report = quiesced(what, plan, windowHooks, check, undone, timeout, o);
+        } finally {
+            if (!plan.changes().isEmpty()) {
+                redefiner.settle();
+            }
+        }
+        if (o.failure != null) {
+            throw o.failure;
+        }
+        return new Ran(report, o.mechanism);
+    }
+
+    /** The activeness check of the threads outside the rendezvous, then the rendezvous. */
+    private StopMachine.Report quiesced(String what, Plan plan, List<HookRunner.Call> windowHooks, Supplier<String> check,
+                                        Supplier<String> undone, Duration timeout, Outcome o) throws LivepatchException {
+        Map<String, Set<String>> changed = plan.changedMethods();
+        ActivenessCheck.Hit outside = ActivenessCheck.outside(changed, stopMachine.pcpuThreads());
+        if (outside != null) {
+            throw active(what, outside);
+        }
+        AtomicReference<ActivenessCheck.Hit> onPcpu = new AtomicReference<>();
+        StopMachine.Arrival arrival = changed.isEmpty() ? StopMachine.Arrival.NONE : pcpu -> {
+            ActivenessCheck.Hit hit = ActivenessCheck.self(changed);
+            if (hit != null) {
+                onPcpu.compareAndSet(null, hit);
+            }
+        };
+        try {
+            return stopMachine.run(() -> inWindow(what, plan, windowHooks, check, undone, onPcpu.get(), o), timeout, arrival);
         } catch (StopMachine.BusyException e) {
             throw new LivepatchException(ErrorCode.TIMEOUT, what + ": " + e.getMessage()
                     + ". Retry, or use a longer --timeout if a pCPU runs long slices.", e);
         } catch (Exception e) {
             throw new LivepatchException(ErrorCode.APPLY_FAILED, what + ": the rendezvous failed: " + e, e);
         }
-        if (o.failure != null) {
-            throw o.failure;
-        }
-        return new Ran(report, o.mechanism);
     }
 
     /** A window that ran: what it cost the guests and how the classes changed ({@link ActionReport#mechanism}). */
@@ -110,14 +136,18 @@ final class Window {
         String hookStillRunning;
     }
 
+    private static LivepatchException active(String what, ActivenessCheck.Hit hit) {
+        return new LivepatchException(ErrorCode.ACTIVE, what + " refused: activeness safety check failed: "
+                + hit.describe() + ". Nothing was changed; retry when that thread has left the method.");
+    }
+
+    /** @param activeOnPcpu what the pCPUs' own check found as they parked, or null */
     private void inWindow(String what, Plan plan, List<HookRunner.Call> windowHooks, Supplier<String> check,
-                          Supplier<String> undone, Outcome o) {
+                          Supplier<String> undone, ActivenessCheck.Hit activeOnPcpu, Outcome o) {
         boolean batchDone = false;
         try {
-            ActivenessCheck.Hit hit = ActivenessCheck.find(plan.changedMethods());
-            if (hit != null) {
-                o.failure = new LivepatchException(ErrorCode.ACTIVE, what + " refused: activeness safety check failed: "
-                        + hit.describe() + ". Nothing was changed; retry when that thread has left the method.");
+            if (activeOnPcpu != null) {
+                o.failure = active(what, activeOnPcpu);
                 return;
             }
             for (NewClass n : plan.defines()) {

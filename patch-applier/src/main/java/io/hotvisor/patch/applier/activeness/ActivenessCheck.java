@@ -1,21 +1,33 @@
 package io.hotvisor.patch.applier.activeness;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Looks at every thread's stack for a method about to be replaced. Frames at and above a safe
- * point (by default {@code Rendezvous.safePoint}, where every pCPU is parked during the window)
- * are the rendezvous's own and are not counted; the frames below them are: a pCPU's run loop
- * is on its stack for good, so a payload that changes it is refused.
+ * Looks at threads' stacks for a method about to be replaced (the kpatch consistency model: old
+ * frames must not be running code that is being replaced). Frames at and above a safe point (by
+ * default {@code Rendezvous.safePoint}, where every pCPU is parked during the window) are the
+ * rendezvous's own and are not counted; the frames below them are: a pCPU's run loop is on its
+ * stack for good, so a payload that changes it is refused.
  *
- * <p>Meant to run inside the rendezvous window, when no pCPU thread can move; other threads are
- * sampled one by one ({@link Thread#getAllStackTraces()}).
+ * <p>Two halves, so that the window itself only reads a result:
+ * <ul>
+ *   <li>{@link #self} runs on each pCPU's own thread as it reaches its safe point (the rendezvous's
+ *       arrival work): a walk of its own stack, a few microseconds, no safepoint of the JVM.</li>
+ *   <li>{@link #outside} samples every other thread just before the rendezvous. Those threads
+ *       (control connections, the health watch, the framework's) are not stopped by the rendezvous
+ *       either way, so a sample of them is a snapshot wherever it is taken; taken outside, its cost
+ *       (one JVM safepoint to walk every stack, then a frame object per frame) is not part of the
+ *       guests' pause.</li>
+ * </ul>
  */
 public final class ActivenessCheck {
     /** The frame every parked pCPU sits in. */
     public static final String SAFE_POINT_CLASS = "io.hotvisor.runtime.rendezvous.Rendezvous";
     public static final String SAFE_POINT_METHOD = "safePoint";
+
+    private static final StackWalker WALKER = StackWalker.getInstance();
 
     private ActivenessCheck() {
     }
@@ -30,21 +42,41 @@ public final class ActivenessCheck {
     }
 
     /**
-     * The first frame found that runs a changed method, or {@code null} when none does.
+     * The first frame of a thread other than {@code pcpus} that runs a changed method, or
+     * {@code null} when none does.
      *
      * @param changed binary class name to the names of its changed methods
+     * @param pcpus   threads checked by {@link #self} on arrival instead (mid-slice, a pCPU's stack
+     *                holds whatever the guest made it run)
      */
-    public static Hit find(Map<String, Set<String>> changed) {
+    public static Hit outside(Map<String, Set<String>> changed, Set<Thread> pcpus) {
         if (changed.isEmpty()) {
             return null;
         }
         for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            if (pcpus.contains(e.getKey())) {
+                continue;
+            }
             Hit hit = scan(e.getKey().getName(), e.getValue(), changed);
             if (hit != null) {
                 return hit;
             }
         }
         return null;
+    }
+
+    /** The first frame of the calling thread below its safe point that runs a changed method, or {@code null}. */
+    public static Hit self(Map<String, Set<String>> changed) {
+        if (changed.isEmpty()) {
+            return null;
+        }
+        List<StackWalker.StackFrame> frames = WALKER.walk(s -> s.toList());
+        StackTraceElement[] elements = new StackTraceElement[frames.size()];
+        for (int i = 0; i < elements.length; i++) {
+            StackWalker.StackFrame f = frames.get(i);
+            elements[i] = new StackTraceElement(f.getClassName(), f.getMethodName(), null, -1);
+        }
+        return scan(Thread.currentThread().getName(), elements, changed);
     }
 
     /** Scans one stack, top frame first; package-private for tests. */

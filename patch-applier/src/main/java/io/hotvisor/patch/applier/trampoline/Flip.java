@@ -2,16 +2,25 @@ package io.hotvisor.patch.applier.trampoline;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MutableCallSite;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * The call-site changes of one action, computed beforehand so that {@link #apply()} inside the
- * rendezvous only stores targets and publishes them with one {@link MutableCallSite#syncAll}.
+ * The changes of one action to the methods' flags and bodies ({@link MethodSites}), computed
+ * beforehand so that {@link #apply()} inside the rendezvous only stores them.
  *
- * <p>Order inside a flip: a method being patched gets its body before its guard turns true; a
- * method going back to its original code gets its guard false before its body is reset. A thread
- * that still runs hypervisor code during the pause therefore never calls a body that is not ready;
- * at worst it re-enters the method's prologue once and takes the original path.
+ * <p>What a flip costs the pause: one volatile store per method, plus a retarget of the body call
+ * site where a method's body site does not already hold its new body. {@link Trampolines#arm}
+ * readies both before the pause (classes armed, body sites of unpatched methods pointed at the new
+ * bodies), so in the common case a flip retargets nothing; only a flip that replaces one payload's
+ * body by another's on a patched method retargets in the pause, which deoptimises compiled code
+ * that inlined the previous body. A method going back to its original code only has its flag
+ * cleared; its body site is pointed home later by {@link Trampolines#settle()}.
+ *
+ * <p>Order inside a flip: a method being patched gets its body before its flag turns true; a method
+ * going back gets its flag false first. A thread that still runs hypervisor code during the pause
+ * therefore never calls a body that is not ready; at worst it re-enters the method's prologue once
+ * and takes the original path.
  *
  * <p>Not thread-safe: one action thread calls {@code apply}, then maybe {@code rollback}. Drop the
  * flip after the action: it holds the previous bodies.
@@ -22,8 +31,9 @@ public final class Flip {
     private final List<Prepared> next;
     private final MethodSites[] sites;
     private final MethodHandle[] targets;
-    private final MutableCallSite[] all;
+    private final boolean[] patched;
     private MethodHandle[] previous;
+    private boolean[] previouslyPatched;
 
     Flip(Trampolines owner, List<Prepared> from, List<Prepared> next, MethodSites[] sites, MethodHandle[] targets) {
         this.owner = owner;
@@ -31,10 +41,9 @@ public final class Flip {
         this.next = List.copyOf(next);
         this.sites = sites;
         this.targets = targets;
-        this.all = new MutableCallSite[sites.length * 2];
+        this.patched = new boolean[sites.length];
         for (int i = 0; i < sites.length; i++) {
-            all[2 * i] = sites[i].guard();
-            all[2 * i + 1] = sites[i].body();
+            patched[i] = targets[i] != sites[i].original();
         }
     }
 
@@ -44,7 +53,7 @@ public final class Flip {
     }
 
     /**
-     * Points every method at its new target and publishes all of them at once.
+     * Points every method at its new target.
      *
      * @throws IllegalStateException when applied twice, or when another flip was applied since this one was made
      */
@@ -54,20 +63,20 @@ public final class Flip {
         }
         owner.enter(this);
         previous = new MethodHandle[sites.length];
+        previouslyPatched = new boolean[sites.length];
         for (int i = 0; i < sites.length; i++) {
             previous[i] = sites[i].body().getTarget();
+            previouslyPatched[i] = sites[i].patched();
         }
-        store(targets);
-        MutableCallSite.syncAll(all);
+        store(targets, patched);
     }
 
-    /** Undoes {@link #apply()}: every method back to its previous target, published at once. */
+    /** Undoes {@link #apply()}: every method back to its previous flag and body. */
     public void rollback() {
         if (previous == null) {
             throw new IllegalStateException("flip not applied");
         }
-        store(previous);
-        MutableCallSite.syncAll(all);
+        store(previous, previouslyPatched);
         owner.leave(this);
         previous = null;
     }
@@ -80,19 +89,31 @@ public final class Flip {
         return next;
     }
 
-    private void store(MethodHandle[] bodies) {
+    private void store(MethodHandle[] bodies, boolean[] on) {
         for (int i = 0; i < sites.length; i++) {
-            if (bodies[i] == sites[i].original()) {
-                sites[i].guard().setTarget(MethodSites.UNPATCHED);
-            } else {
-                sites[i].body().setTarget(bodies[i]);
+            if (!on[i]) {
+                sites[i].patched(false);
             }
         }
+        MutableCallSite[] retargeted = new MutableCallSite[sites.length];
+        int n = 0;
         for (int i = 0; i < sites.length; i++) {
-            if (bodies[i] == sites[i].original()) {
-                sites[i].body().setTarget(bodies[i]);
-            } else {
-                sites[i].guard().setTarget(MethodSites.PATCHED);
+            if (on[i]) {
+                // Armed before the pause by Trampolines.arm; arming here is correct, only slower.
+                WovenClasses.of(sites[i].owner()).arm();
+                MutableCallSite body = sites[i].body();
+                if (body.getTarget() != bodies[i]) {
+                    body.setTarget(bodies[i]);
+                    retargeted[n++] = body;
+                }
+            }
+        }
+        if (n > 0) {
+            MutableCallSite.syncAll(Arrays.copyOf(retargeted, n));
+        }
+        for (int i = 0; i < sites.length; i++) {
+            if (on[i]) {
+                sites[i].patched(true);
             }
         }
     }

@@ -11,7 +11,9 @@ import java.lang.invoke.MethodType;
  * What woven bytecode calls; nothing else should. Every woven method starts with
  *
  * <pre>
- *   invokedynamic name ()Z                  [Prologue.guard, descriptor]   // patched?
+ *   invokedynamic name ()Z                  [Prologue.armed, descriptor]   // anything of the class patched?
+ *   ifeq original
+ *   invokedynamic name ()Z                  [Prologue.guard, descriptor]   // this method patched?
  *   ifeq original
  *   aload 0; xload 1..n                                                     // receiver and arguments
  *   invokedynamic name (LOwner;args)R       [Prologue.body, descriptor]    // the new body
@@ -22,8 +24,8 @@ import java.lang.invoke.MethodType;
  * </pre>
  *
  * and a woven class's {@code <clinit>} starts with {@code register(MethodHandles.lookup())}.
- * The bootstraps return the method's two {@link java.lang.invoke.MutableCallSite}s, which the
- * applier later retargets; see {@link Trampolines}.
+ * The bootstraps return the class's armed site and the method's flag and body sites
+ * ({@link MethodSites}), which the applier later turns; see {@link Trampolines}.
  *
  * <p>Thread-safety: callable from any thread, as class initialisation and call-site linkage are.
  */
@@ -61,8 +63,16 @@ public final class Prologue {
     }
 
     /**
-     * Bootstrap of the first {@code invokedynamic}: a call site of type {@code ()Z} that is constant
-     * false while the method is not patched.
+     * Bootstrap of the first {@code invokedynamic}: the class's call site of type {@code ()Z},
+     * constant false while no method of the class is patched (nor about to be).
+     */
+    public static CallSite armed(MethodHandles.Lookup caller, String name, MethodType type, String descriptor) {
+        return WovenClasses.linking(caller).armedSite();
+    }
+
+    /**
+     * Bootstrap of the second {@code invokedynamic}: a constant call site of type {@code ()Z} that
+     * reads the method's own volatile flag.
      */
     public static CallSite guard(MethodHandles.Lookup caller, String name, MethodType type, String descriptor) {
         return WovenClasses.linking(caller).sites(name, descriptor).guard();

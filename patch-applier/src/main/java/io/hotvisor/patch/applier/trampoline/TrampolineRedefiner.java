@@ -8,10 +8,13 @@ import java.lang.instrument.ClassDefinition;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The trampoline mechanism behind the agent's one seam for changing code: "class C now runs bytes
@@ -38,6 +41,10 @@ public final class TrampolineRedefiner implements ClassRedefiner {
     private Map<Class<?>, Prepared> running = new LinkedHashMap<>();
     private Map<Class<?>, Prepared> before = Map.of();
     private final Map<Target, Prepared> prepared = new HashMap<>();
+    /** Digests of the byte arrays of the batch being carried, by identity: taken in prepare, not in the pause. */
+    private final Map<byte[], Sha256> digests = new IdentityHashMap<>();
+    /** The targets of the last batch redefined, kept by {@link #settle} with what runs and ran before. */
+    private List<Target> lastBatch = List.of();
     private List<Refusal> refusals = List.of();
     private String lastMechanism = ActionReport.REDEFINE;
 
@@ -46,12 +53,28 @@ public final class TrampolineRedefiner implements ClassRedefiner {
         this.next = Objects.requireNonNull(next, "next");
     }
 
-    /** Compiles and defines, outside the pause, the hidden classes the batch will flip to. */
+    /**
+     * Compiles and defines, outside the pause, the hidden classes the batch will flip to, and readies
+     * them ({@link Trampolines#arm}), so that the flip in the pause is flag stores.
+     */
     @Override
     public synchronized void prepare(List<ClassDefinition> batch) {
         for (ClassDefinition d : batch) {
-            preparedFor(d);
+            Prepared p = preparedFor(d);
+            if (p != null && p.carried().contains(d.getDefinitionClass())) {
+                trampolines.arm(p);
+            }
         }
+    }
+
+    /** After the pause: body sites of reverted methods pointed home, classes with nothing patched disarmed. */
+    @Override
+    public synchronized void settle() {
+        Set<Target> keep = new HashSet<>(lastBatch);
+        prepared.entrySet().removeIf(e -> !running.containsValue(e.getValue()) && !before.containsValue(e.getValue())
+                && !keep.contains(e.getKey()));
+        digests.clear();
+        trampolines.settle();
     }
 
     /** Why classes of the last batch went to redefinition instead (empty when all were trampolined). */
@@ -111,16 +134,11 @@ public final class TrampolineRedefiner implements ClassRedefiner {
         refusals = List.copyOf(refused);
         lastMechanism = flipped == 0 ? ActionReport.REDEFINE
                 : redefined.isEmpty() ? ActionReport.TRAMPOLINE : ActionReport.MIXED;
-        prepared.values().removeIf(p -> !running.containsValue(p) && !before.containsValue(p) && !justPrepared(p, batch));
-    }
-
-    private boolean justPrepared(Prepared p, List<ClassDefinition> batch) {
+        List<Target> targets = new ArrayList<>(batch.size());
         for (ClassDefinition d : batch) {
-            if (prepared.get(Target.of(d)) == p) {
-                return true;
-            }
+            targets.add(target(d));
         }
-        return false;
+        lastBatch = targets;
     }
 
     /** The prepared bodies for one class definition (null when the class is not woven). */
@@ -129,14 +147,16 @@ public final class TrampolineRedefiner implements ClassRedefiner {
         if (!Trampolines.isWoven(type)) {
             return null;
         }
-        return prepared.computeIfAbsent(Target.of(d),
+        return prepared.computeIfAbsent(target(d),
                 t -> trampolines.prepare(type.getName(), Map.of(type, d.getDefinitionClassFile())));
+    }
+
+    private Target target(ClassDefinition d) {
+        byte[] bytes = d.getDefinitionClassFile();
+        return new Target(d.getDefinitionClass(), digests.computeIfAbsent(bytes, Sha256::of));
     }
 
     /** A class and the bytes it is to run, compared by content. */
     private record Target(Class<?> type, Sha256 bytes) {
-        static Target of(ClassDefinition d) {
-            return new Target(d.getDefinitionClass(), Sha256.of(d.getDefinitionClassFile()));
-        }
     }
 }

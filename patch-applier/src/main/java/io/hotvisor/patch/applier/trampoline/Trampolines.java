@@ -4,9 +4,11 @@ import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.invoke.MutableCallSite;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,8 +27,9 @@ import java.util.Set;
  *
  * <pre>{@code
  * Prepared p = trampolines.prepare(id, headBytesByClass);   // at upload, outside the pause
- * Flip flip = trampolines.push(p);                            // before the pause: computes targets
+ * Flip flip = trampolines.push(p);                            // before the pause: computes targets, arms p's classes
  * quiesce(() -> { flip.apply(); ... on failure flip.rollback(); });
+ * trampolines.settle();                                       // after the pause: tidies what the flip left
  * }</pre>
  *
  * <p>Defining code inside a hypervisor class is as strong as redefining it, so the constructor
@@ -36,6 +39,8 @@ import java.util.Set;
  */
 public final class Trampolines {
     private List<Prepared> stack = List.of();
+    /** Classes armed and not yet settled; held strongly only while armed. */
+    private final Set<WovenClasses.State> armed = new LinkedHashSet<>();
 
     /** @throws IllegalArgumentException when the instrumentation cannot redefine classes */
     public Trampolines(Instrumentation proof) {
@@ -158,7 +163,76 @@ public final class Trampolines {
         return stack.stream().map(Prepared::payloadId).toList();
     }
 
+    /**
+     * Readies {@code p} for a flip, outside the pause: arms the classes it carries
+     * ({@link WovenClasses.State#arm()}: their prologues start reading their methods' flags, which
+     * deoptimises their compiled code once) and points the body site of each method it patches that
+     * is not patched now at {@code p}'s body (nothing calls a body site while its flag is off). The
+     * flip in the pause is then flag stores only. Harmless if the flip never comes: {@link #settle()}
+     * undoes both.
+     */
+    public synchronized void arm(Prepared p) {
+        List<MutableCallSite> staged = new ArrayList<>();
+        for (Map.Entry<Class<?>, Map<MethodSites, MethodHandle>> e : p.bodies().entrySet()) {
+            if (e.getValue().isEmpty()) {
+                continue;
+            }
+            WovenClasses.State state = WovenClasses.of(e.getKey());
+            state.arm();
+            armed.add(state);
+            for (Map.Entry<MethodSites, MethodHandle> body : e.getValue().entrySet()) {
+                MethodSites site = body.getKey();
+                if (!site.patched() && site.body().getTarget() != body.getValue()) {
+                    site.body().setTarget(body.getValue());
+                    staged.add(site.body());
+                }
+            }
+        }
+        MutableCallSite.syncAll(staged.toArray(new MutableCallSite[0]));
+    }
+
+    /** Arms {@code p}'s classes only: what a flip made in the pause does, in case nobody readied it. */
+    private void armClasses(Prepared p) {
+        for (Map.Entry<Class<?>, Map<MethodSites, MethodHandle>> e : p.bodies().entrySet()) {
+            if (!e.getValue().isEmpty()) {
+                WovenClasses.State state = WovenClasses.of(e.getKey());
+                state.arm();
+                armed.add(state);
+            }
+        }
+    }
+
+    /**
+     * After the pause: points the body site of every method no longer patched back at its own code
+     * (so the hidden classes of reverted payloads become unreachable) and disarms every class with
+     * nothing patched (so its prologues fold away again). Both deoptimise compiled code, which is
+     * why a flip inside the pause leaves them to this.
+     */
+    public synchronized void settle() {
+        for (Iterator<WovenClasses.State> it = armed.iterator(); it.hasNext(); ) {
+            WovenClasses.State state = it.next();
+            boolean any = false;
+            List<MutableCallSite> home = new ArrayList<>();
+            for (MethodSites s : state.allSites()) {
+                if (s.patched()) {
+                    any = true;
+                } else if (s.body().getTarget() != s.original()) {
+                    s.body().setTarget(s.original());
+                    home.add(s.body());
+                }
+            }
+            MutableCallSite.syncAll(home.toArray(new MutableCallSite[0]));
+            if (!any) {
+                state.disarm();
+                it.remove();
+            }
+        }
+    }
+
     private Flip flip(List<Prepared> next) {
+        for (Prepared p : next) {
+            armClasses(p);
+        }
         Map<Class<?>, Map<MethodSites, MethodHandle>> before = topPerClass(stack);
         Map<Class<?>, Map<MethodSites, MethodHandle>> after = topPerClass(next);
         Set<MethodSites> touched = new LinkedHashSet<>();

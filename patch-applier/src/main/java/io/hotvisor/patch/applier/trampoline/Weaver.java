@@ -42,6 +42,7 @@ public final class Weaver {
     private static final String PROLOGUE = Type.getInternalName(Prologue.class);
     private static final String BOOTSTRAP_DESC = MethodType.methodType(CallSite.class, MethodHandles.Lookup.class,
             String.class, MethodType.class, String.class).toMethodDescriptorString();
+    private static final Handle ARMED = new Handle(Opcodes.H_INVOKESTATIC, PROLOGUE, "armed", BOOTSTRAP_DESC, false);
     private static final Handle GUARD = new Handle(Opcodes.H_INVOKESTATIC, PROLOGUE, "guard", BOOTSTRAP_DESC, false);
     private static final Handle BODY = new Handle(Opcodes.H_INVOKESTATIC, PROLOGUE, "body", BOOTSTRAP_DESC, false);
 
@@ -166,6 +167,8 @@ public final class Weaver {
         public void visitCode() {
             super.visitCode();
             Label original = new Label();
+            mv.visitInvokeDynamicInsn(name, "()Z", ARMED, descriptor);
+            mv.visitJumpInsn(Opcodes.IFEQ, original);
             mv.visitInvokeDynamicInsn(name, "()Z", GUARD, descriptor);
             mv.visitJumpInsn(Opcodes.IFEQ, original);
             Type method = Type.getMethodType(descriptor);

@@ -3,6 +3,7 @@ package io.hotvisor.patch.applier.trampoline;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.invoke.MutableCallSite;
 import java.lang.reflect.Modifier;
 import java.util.HashMap;
 import java.util.Map;
@@ -86,6 +87,8 @@ final class WovenClasses {
         private final Class<?> type;
         private final byte[] unwoven;
         private final Map<String, MethodSites> sites = new ConcurrentHashMap<>();
+        /** The class-wide first question of every prologue: constant false until the class is armed. */
+        private final MutableCallSite armed = new MutableCallSite(MethodSites.FALSE);
         private volatile MethodHandles.Lookup lookup;
         private volatile byte[] base;
 
@@ -140,6 +143,43 @@ final class WovenClasses {
                 return MethodSites.unpatched(type, key, original);
             } catch (NoSuchMethodException | IllegalAccessException e) {
                 throw new IllegalStateException("woven method " + type.getName() + "." + key + " cannot be found: " + e, e);
+            }
+        }
+
+        /** The prologues' class-wide call site, {@code ()Z}. */
+        MutableCallSite armedSite() {
+            return armed;
+        }
+
+        /**
+         * Whether the prologues of this class read their methods' flags at all. A class with nothing
+         * patched may be armed or not with the same behaviour; unarmed costs its compiled code nothing.
+         */
+        boolean armed() {
+            return armed.getTarget() == MethodSites.TRUE;
+        }
+
+        /**
+         * Makes the prologues read their flags. Deoptimises the compiled code that folded the class's
+         * prologues away, so it belongs outside the pause; a no-op when armed already.
+         */
+        void arm() {
+            if (!armed()) {
+                armed.setTarget(MethodSites.TRUE);
+                MutableCallSite.syncAll(new MutableCallSite[] {armed});
+            }
+        }
+
+        /** Folds the prologues away again; only when no method of the class is patched. */
+        void disarm() {
+            for (MethodSites s : sites.values()) {
+                if (s.patched()) {
+                    throw new IllegalStateException(s + " is patched: " + type.getName() + " must stay armed");
+                }
+            }
+            if (armed()) {
+                armed.setTarget(MethodSites.FALSE);
+                MutableCallSite.syncAll(new MutableCallSite[] {armed});
             }
         }
 

@@ -4,6 +4,7 @@ import net.bytebuddy.agent.ByteBuddyAgent;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.lang.invoke.MethodHandle;
 import java.util.Map;
 
 import static io.hotvisor.patch.applier.trampoline.Fixture.CHILD;
@@ -54,6 +55,55 @@ class TrampolinesTest {
 
         assertThat(call(g, "greet")).isEqualTo("hello ada");
         assertThat(trampolines.stack()).isEmpty();
+    }
+
+    @Test
+    void aClassIsArmedOnlyWhileSomethingOfItIsPatchedOrAboutToBe() {
+        Object g = newInstance(greeter, "ada");
+        WovenClasses.State state = WovenClasses.of(greeter);
+        Prepared fix = prepare("literal", GREETER);
+        assertThat(state.armed()).isFalse();
+
+        trampolines.arm(fix);
+        assertThat(state.armed()).isTrue();
+        assertThat(call(g, "greet")).isEqualTo("hello ada");
+        trampolines.settle();
+        assertThat(state.armed()).isFalse();
+
+        trampolines.push(fix).apply();
+        trampolines.settle();
+        assertThat(state.armed()).isTrue();
+        assertThat(call(g, "greet")).isEqualTo("hi ada");
+
+        trampolines.pop(fix).apply();
+        assertThat(call(g, "greet")).isEqualTo("hello ada");
+        trampolines.settle();
+        assertThat(state.armed()).isFalse();
+        for (MethodSites site : state.allSites()) {
+            assertThat(site.patched()).isFalse();
+            assertThat(site.body().getTarget()).isSameAs(site.original());
+        }
+        assertThat(call(g, "greet")).isEqualTo("hello ada");
+    }
+
+    @Test
+    void aRevertOnlyClearsTheFlagAndAReapplyBeforeSettlingReusesTheBodySite() {
+        Object g = newInstance(greeter, "ada");
+        Prepared fix = prepare("literal", GREETER);
+        trampolines.push(fix).apply();
+        MethodSites greet = WovenClasses.of(greeter).sites("greet", "()Ljava/lang/String;");
+        MethodHandle body = greet.body().getTarget();
+        assertThat(body).isNotSameAs(greet.original());
+
+        trampolines.pop(fix).apply();
+        assertThat(greet.patched()).isFalse();
+        assertThat(greet.body().getTarget()).isSameAs(body);
+        assertThat(call(g, "greet")).isEqualTo("hello ada");
+
+        trampolines.push(fix).apply();
+        assertThat(greet.patched()).isTrue();
+        assertThat(greet.body().getTarget()).isSameAs(body);
+        assertThat(call(g, "greet")).isEqualTo("hi ada");
     }
 
     @Test

@@ -50,6 +50,7 @@ class UnloadingTest {
         assertThat((String) call(instance, "greet")).startsWith("[dear ada#");
         trampolines.pop(fix).apply();
         assertThat(call(instance, "greet")).isEqualTo("hello ada");
+        trampolines.settle();
     }
 
     private long settledLoadedCount() {
