@@ -56,8 +56,22 @@ public final class GuestMemory {
     /** The decoded-instruction pages, indexed by RAM offset >> {@link #PAGE_SHIFT}; for the interpreter only. */
     public long[][] decodedPages() { return decoded; }
 
-    /** Raw RAM, for the interpreter's fetch path only; guests reach it through the checked accessors. */
+    /**
+     * Raw RAM, for the interpreter's fetch path and for translated code's inline loads and stores,
+     * which do the accessors' bounds check and {@link Nospec#index} clamp themselves, fall back to
+     * the accessors for anything but an aligned access inside RAM, and call {@link #afterStore}
+     * after a store into a page with decodes. Guests reach it through the checked accessors.
+     */
     public byte[] ramForFetch() { return ram; }
+
+    /**
+     * What the store accessors do after writing: drops the page's decodes when the {@code width}
+     * bytes stored at RAM offset {@code off} changed a decoded instruction. For translated code
+     * that stored into {@link #ramForFetch} itself; the range must lie in RAM, within one page.
+     */
+    public void afterStore(long off, int width) {
+        written(off, width);
+    }
 
     public long load8(long addr) {
         long off = addr - RAM_BASE;

@@ -25,12 +25,13 @@ final class Block {
     final int epoch;
     /** Times the interpreter ran this block; at {@link TranslationCache#HOT} it is translated. Racy on purpose. */
     int runs;
-    /** The translation, once hot; set once, stateless, so a racy publication is harmless. */
+    /**
+     * The translation of the {@link Region} this block heads, once hot; set once, stateless, so a
+     * racy publication is harmless.
+     */
     CompiledBlock code;
     /** The block that followed this one last time: the dispatcher's chain link. */
     Block successor;
-    /** Ends in a branch back to its own start: its translation loops inside itself (see {@link BlockRunner#loopRetired}). */
-    final boolean selfLoop;
 
     Block(long pc, long[] entries, long[] pcs, long[] decodedPage, int pageIndex, int epoch) {
         this.pc = pc;
@@ -39,9 +40,6 @@ final class Block {
         this.decodedPage = decodedPage;
         this.pageIndex = pageIndex;
         this.epoch = epoch;
-        long last = entries.length == 0 ? 0 : entries[entries.length - 1];
-        int op = (int) last & 0xff;
-        this.selfLoop = op >= Op.BEQ && op <= Op.BGEU && pcs[pcs.length - 1] + (last >> 32) == pc;
     }
 
     int length() { return entries.length; }

@@ -7,10 +7,16 @@ import io.hotvisor.runtime.memory.GuestMemoryFault;
  * The translated tier of one hart: dispatches guest blocks, translating those the interpreter has
  * run {@link TranslationCache#hot()} times, and steps through everything else with the interpreter.
  *
- * <p>Instruction counting is exact: a block runs only when the slice's budget covers all of it
- * (the rest of a slice is interpreted), a faulting block counts the instructions before the fault,
- * and {@code instret} is brought up to date after every block, so CSR reads in the interpreter
- * see the same count as without translation. Interrupts are looked for where the interpreter looks
+ * <p>A translation covers a {@link Region}: the hot block it is entered at and the blocks of the
+ * same page that block leads to, compiled as one method that jumps (and loops) between them and
+ * returns to this dispatcher only for a target outside the region.
+ *
+ * <p>Instruction counting is exact: a region is entered only when the slice's budget covers its
+ * head block, and it continues into another of its blocks only when the budget left covers all of
+ * that block (the rest of a slice is interpreted); it reports the instructions it retired in
+ * {@link #retired}, a faulting region those before the fault, and {@code instret} is brought up to
+ * date after every region, so CSR reads in the interpreter see the same count as without
+ * translation. Interrupts are looked for where the interpreter looks
  * (slice start, CSR writes, {@code sret}), all of which the interpreter executes.
  *
  * <p>Allocation-free once the guest's hot code is translated. Not thread-safe: it belongs to its hart.
@@ -18,12 +24,12 @@ import io.hotvisor.runtime.memory.GuestMemoryFault;
 final class BlockRunner {
     private final Hart hart;
     private final TranslationCache cache;
-    /** Written by a compiled block's fault handler: the index of the faulting instruction. */
-    int faultIndex;
-    /** For a self-looping block: the slice's budget left when it starts (it loops only while that covers another pass). */
+    /** Read by a compiled region on entry: the slice's budget left, which covers at least its head block. */
     long budget;
-    /** Written by a self-looping block on every exit: instructions it retired in passes before the last one. */
-    long loopRetired;
+    /** Written by a compiled region whenever it leaves: the instructions it retired (before the faulting one, on a fault). */
+    long retired;
+    /** Written by a compiled region's fault handler: the pc of the faulting instruction. */
+    long faultPc;
 
     BlockRunner(Hart hart, TranslationCache cache) {
         this.hart = hart;
@@ -53,18 +59,17 @@ final class BlockRunner {
             int len = b == null ? 0 : b.entries.length;
             CompiledBlock code = b == null ? null : b.code;
             if (code != null && len <= budget - n) {
-                boolean loops = b.selfLoop;
-                if (loops) this.budget = budget - n;
+                this.budget = budget - n;
                 try {
                     pc = code.exec(x, mem, this);
-                    long retired = loops ? len + loopRetired : len;
-                    h.retire(retired);
-                    n += retired;
+                    long k = retired;
+                    h.retire(k);
+                    n += k;
                 } catch (GuestMemoryFault f) {
-                    long k = loops ? faultIndex + loopRetired : faultIndex;
+                    long k = retired;
                     h.retire(k);
                     n += k + 1;
-                    if (!h.blockFault(b.pcs[faultIndex], f)) return Hart.EXIT_CRASH;
+                    if (!h.blockFault(faultPc, f)) return Hart.EXIT_CRASH;
                     pc = h.pc();
                     prev = null;
                 }

@@ -50,13 +50,18 @@ public final class TranslationCache {
 
     Block[][] pages() { return pages; }
 
-    /** Translates {@code block} with the current translator. */
+    /**
+     * Translates {@code block} with the current translator, together with the blocks of its page
+     * it leads to (a {@link Region}).
+     */
     CompiledBlock translate(Block block) {
-        CompiledBlock code = translator.translate(block);
+        Block[][] all = pages;
+        Block[] page = block.pageIndex < all.length ? all[block.pageIndex] : null;
+        CompiledBlock code = translator.translate(Region.grow(block, page, Region.MAX_COST));
         translated.increment();
         return code;
     }
 
-    /** Blocks translated so far, flushed ones included. */
+    /** Blocks translated so far (each as the head of its region), flushed ones included. */
     public long translatedBlocks() { return translated.sum(); }
 }

@@ -23,14 +23,14 @@ import org.objectweb.asm.Opcodes;
  * an or.
  */
 class TranslatorPatchTest {
-    private static final String EMITTER = "io.hotvisor.runtime.arch.riscv.BlockTranslator$Emitter";
+    private static final String EMITTER = "io.hotvisor.runtime.arch.riscv.InstructionEmitter";
 
     @Test
     void aPatchedTranslationRunsOnlyOnceTheOldTranslationsAreDropped() throws Exception {
         Instrumentation inst = ByteBuddyAgent.install();
         Class<?> emitter = Class.forName(EMITTER);
         byte[] original;
-        try (InputStream in = emitter.getResourceAsStream("BlockTranslator$Emitter.class")) {
+        try (InputStream in = emitter.getResourceAsStream("InstructionEmitter.class")) {
             original = in.readAllBytes();
         }
         TestMachine m = new TestMachine(new Asm().xori(A1, A0, 0b1010).ecall());
