@@ -5,6 +5,8 @@ import io.hotvisor.cli.CliErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.PrintWriter;
+
 /**
  * {@code hv}: the hypervisor's own command. {@code hv run} boots a minimal host with one guest
  * (like {@code qemu-system-riscv64 -kernel}); {@code hv demo} boots a host with the sample guests.
@@ -31,26 +33,43 @@ public final class HvCommand implements Runnable {
         System.exit(execute(args));
     }
 
-    /** Runs the command line and returns its exit status; user errors print one line, no stack trace. */
+    /**
+     * Runs the command line and returns its exit status; user errors print one line, no stack trace.
+     * An ordinary {@code hv run} line skips picocli ({@link QuickRun}); the rest goes through it.
+     */
     public static int execute(String... args) {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT.%1$tL %4$s %5$s%6$s%n");
         }
-        CommandLine cl = new CommandLine(new HvCommand());
-        cl.setExecutionExceptionHandler((ex, line, parse) -> {
-            if (ex instanceof UserError || ex instanceof IllegalArgumentException) {
-                line.getErr().println("hv: error: " + CliErrors.oneLine(ex.getMessage()));
-                return RunCommand.EXIT_USAGE;
+        RunCommand quick = QuickRun.parse(args);
+        if (quick != null) {
+            PrintWriter err = new PrintWriter(System.err, true);
+            try {
+                return quick.call();
+            } catch (Exception ex) {
+                return failed(ex, false, err);
+            } finally {
+                err.flush();
             }
-            return CliErrors.report("hv", ex, line.getCommandSpec().root().userObject() instanceof HvCommand h && h.debug,
-                    line.getErr(), INTERNAL_ERROR);
-        });
+        }
+        CommandLine cl = new CommandLine(new HvCommand());
+        cl.setExecutionExceptionHandler((ex, line, parse) -> failed(ex,
+                line.getCommandSpec().root().userObject() instanceof HvCommand h && h.debug, line.getErr()));
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("hv: error: " + ex.getMessage());
             ex.getCommandLine().getErr().println("Try 'hv --help' for usage.");
             return RunCommand.EXIT_USAGE;
         });
         return cl.execute(args);
+    }
+
+    /** What a command's failure prints and the exit status it gives. */
+    private static int failed(Exception ex, boolean debug, PrintWriter err) {
+        if (ex instanceof UserError || ex instanceof IllegalArgumentException) {
+            err.println("hv: error: " + CliErrors.oneLine(ex.getMessage()));
+            return RunCommand.EXIT_USAGE;
+        }
+        return CliErrors.report("hv", ex, debug, err, INTERNAL_ERROR);
     }
 
     /** A mistake the user can fix; its message says how. */

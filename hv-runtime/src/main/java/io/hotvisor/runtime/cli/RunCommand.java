@@ -31,20 +31,22 @@ import java.util.concurrent.TimeoutException;
                 "(or another reason); 2 usage error or unloadable guest; 3 the guest crashed; 4 timeout."})
 final class RunCommand implements Callable<Integer> {
     static final int EXIT_OK = 0, EXIT_FAILURE = 1, EXIT_USAGE = 2, EXIT_CRASHED = 3, EXIT_TIMEOUT = 4;
+    /** Defaults, one place for picocli's annotations and {@link QuickRun}. */
+    static final String DEFAULT_VCPUS = "1", DEFAULT_MEM = "16M", DEFAULT_TOPOLOGY = "1x1", DEFAULT_SCHED_GRAN = "cpu";
 
-    @Option(names = "--vcpus", defaultValue = "1", description = "vCPUs of the guest (default: ${DEFAULT-VALUE})")
+    @Option(names = "--vcpus", defaultValue = DEFAULT_VCPUS, description = "vCPUs of the guest (default: ${DEFAULT-VALUE})")
     int vcpus;
 
-    @Option(names = "--mem", defaultValue = "16M", description = "guest RAM, e.g. 16M, 64MiB (default: ${DEFAULT-VALUE})")
+    @Option(names = "--mem", defaultValue = DEFAULT_MEM, description = "guest RAM, e.g. 16M, 64MiB (default: ${DEFAULT-VALUE})")
     String memory;
 
     @Option(names = "--timeout", description = "give up after this many seconds (exit status 4)")
     Double timeoutSeconds;
 
-    @Option(names = "--topology", defaultValue = "1x1", description = "pCPUs as CORESxTHREADS (default: ${DEFAULT-VALUE})")
+    @Option(names = "--topology", defaultValue = DEFAULT_TOPOLOGY, description = "pCPUs as CORESxTHREADS (default: ${DEFAULT-VALUE})")
     String topology;
 
-    @Option(names = "--sched-gran", defaultValue = "cpu", description = "cpu or core (default: ${DEFAULT-VALUE})")
+    @Option(names = "--sched-gran", defaultValue = DEFAULT_SCHED_GRAN, description = "cpu or core (default: ${DEFAULT-VALUE})")
     String schedGran;
 
     @Option(names = "--engine", description = "interpreter or translator (default: ${DEFAULT-VALUE})")
@@ -55,6 +57,16 @@ final class RunCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "GUEST.elf", description = "a statically linked RV64 ELF executable")
     Path guest;
+
+    /** A command with the declared defaults, as picocli would make it before reading options ({@link QuickRun}). */
+    static RunCommand withDefaults() {
+        RunCommand r = new RunCommand();
+        r.vcpus = Integer.parseInt(DEFAULT_VCPUS);
+        r.memory = DEFAULT_MEM;
+        r.topology = DEFAULT_TOPOLOGY;
+        r.schedGran = DEFAULT_SCHED_GRAN;
+        return r;
+    }
 
     @Override
     public Integer call() throws Exception {
