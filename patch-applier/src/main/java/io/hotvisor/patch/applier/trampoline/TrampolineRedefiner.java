@@ -55,15 +55,20 @@ public final class TrampolineRedefiner implements ClassRedefiner {
 
     /**
      * Compiles and defines, outside the pause, the hidden classes the batch will flip to, and readies
-     * them ({@link Trampolines#arm}), so that the flip in the pause is flag stores.
+     * them ({@link Trampolines#arm}), so that the flip in the pause is flag stores; when that armed a
+     * class, waits for the JIT to recompile what arming deoptimised ({@link JitSettle}).
      */
     @Override
     public synchronized void prepare(List<ClassDefinition> batch) {
+        boolean deoptimised = false;
         for (ClassDefinition d : batch) {
             Prepared p = preparedFor(d);
             if (p != null && p.carried().contains(d.getDefinitionClass())) {
-                trampolines.arm(p);
+                deoptimised |= trampolines.arm(p);
             }
+        }
+        if (deoptimised) {
+            JitSettle.await();
         }
     }
 

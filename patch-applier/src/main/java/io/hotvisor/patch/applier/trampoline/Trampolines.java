@@ -170,14 +170,18 @@ public final class Trampolines {
      * is not patched now at {@code p}'s body (nothing calls a body site while its flag is off). The
      * flip in the pause is then flag stores only. Harmless if the flip never comes: {@link #settle()}
      * undoes both.
+     *
+     * @return whether a class was armed that was not (its compiled code was deoptimised)
      */
-    public synchronized void arm(Prepared p) {
+    public synchronized boolean arm(Prepared p) {
         List<MutableCallSite> staged = new ArrayList<>();
+        boolean newlyArmed = false;
         for (Map.Entry<Class<?>, Map<MethodSites, MethodHandle>> e : p.bodies().entrySet()) {
             if (e.getValue().isEmpty()) {
                 continue;
             }
             WovenClasses.State state = WovenClasses.of(e.getKey());
+            newlyArmed |= !state.armed();
             state.arm();
             armed.add(state);
             for (Map.Entry<MethodSites, MethodHandle> body : e.getValue().entrySet()) {
@@ -189,6 +193,7 @@ public final class Trampolines {
             }
         }
         MutableCallSite.syncAll(staged.toArray(new MutableCallSite[0]));
+        return newlyArmed;
     }
 
     /** Arms {@code p}'s classes only: what a flip made in the pause does, in case nobody readied it. */
