@@ -27,7 +27,8 @@ import static io.hotvisor.tests.BundleUpdatePauseBenchmark.running;
 /**
  * Guest pause of the same payloads under both livepatch mechanisms, in one run (issue 18's
  * benchmark): a real host with {@code livepatch-mechanism = redefine}, then one with
- * {@code trampoline}, each 2x2 with core scheduling and two capped guests running. The payloads
+ * {@code trampoline}, each 2x2 with core scheduling and two capped guests running; then both again
+ * on an idle 2x1 host ({@link Setup}). The payloads
  * change 1 and 20 methods of {@code Domain} (each body gains a leading {@code nop}: a real change
  * to every method, which the guests' hot paths call, so both mechanisms have compiled callers to
  * deoptimise). Each payload is applied and reverted {@code ROUNDS} times; the pauses and the loaded
@@ -59,29 +60,42 @@ public final class MechanismPauseBenchmark {
                     Metadata.EMPTY), key));
             payloads.add(file);
         }
-        System.out.printf("guest pause per action (ms), %d apply + %d revert per row, 2x2 host, core scheduling, 2 capped guests:%n",
-                ROUNDS, ROUNDS);
-        System.out.printf("  %-11s %-8s %-20s %8s %8s %8s %11s %8s %9s%n", "mechanism", "methods", "reported as", "p50", "p99", "max",
-                "window p50", "retries", "classes");
-        for (String mechanism : List.of("redefine", "trampoline")) {
-            Path hostDir = Files.createDirectories(dir.resolve(mechanism));
+        System.out.printf("guest pause per action (ms), %d apply + %d revert per row:%n", ROUNDS, ROUNDS);
+        System.out.printf("  %-11s %-27s %-8s %-20s %8s %8s %8s %11s %8s %9s%n", "mechanism", "host", "methods", "reported as",
+                "p50", "p99", "max", "window p50", "retries", "classes");
+        for (Setup setup : SETUPS) {
+            Path hostDir = Files.createDirectories(dir.resolve(setup.mechanism() + "-" + (setup.guests() ? "busy" : "idle")));
             Files.createDirectories(hostDir.resolve("trust"));
             Files.copy(dir.resolve("keys/bench.pub"), hostDir.resolve("trust/bench.pub"));
             try (HostProcess host = HostProcess.start(hostDir, "livepatch-health-window = 0", "sched-gran = core",
-                    "livepatch-mechanism = " + mechanism)) {
+                    "topology = " + setup.topology(), "livepatch-mechanism = " + setup.mechanism())) {
                 for (int i = 0; i < METHODS.length; i++) {
                     String name = "methods-" + METHODS[i];
                     check(host.hvctl("livepatch", "upload", name, payloads.get(i).toString()));
-                    Row row = measure(host, hostDir, name);
+                    Row row = measure(host, hostDir, name, setup.guests());
                     double[] p = row.pauses.stream().mapToDouble(Double::doubleValue).sorted().toArray();
                     double[] w = row.windows.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-                    System.out.printf("  %-11s %-8d %-20s %8.3f %8.3f %8.3f %11.3f %8d %9d%n", mechanism, METHODS[i], row.reportedAs,
-                            p[p.length / 2], p[Math.min(p.length - 1, (int) Math.ceil(p.length * 0.99) - 1)], p[p.length - 1],
-                            w[w.length / 2], row.retries, row.loadedClasses);
+                    System.out.printf("  %-11s %-27s %-8d %-20s %8.3f %8.3f %8.3f %11.3f %8d %9d%n", setup.mechanism(), setup.describe(),
+                            METHODS[i], row.reportedAs, p[p.length / 2], p[Math.min(p.length - 1, (int) Math.ceil(p.length * 0.99) - 1)],
+                            p[p.length - 1], w[w.length / 2], row.retries, row.loadedClasses);
                 }
             }
         }
     }
+
+    /**
+     * One host of the run. Busy: 2x2 (four pCPU threads on this machine's two cores) with two capped
+     * guests running. Idle: 2x1 (a pCPU thread per core) and no guest, the closest this machine
+     * comes to an idle host.
+     */
+    private record Setup(String mechanism, String topology, boolean guests) {
+        String describe() {
+            return topology + (guests ? ", 2 capped guests" : ", no guest");
+        }
+    }
+
+    private static final List<Setup> SETUPS = List.of(new Setup("redefine", "2x2", true), new Setup("trampoline", "2x2", true),
+            new Setup("redefine", "2x1", false), new Setup("trampoline", "2x1", false));
 
     private static final class Row {
         final List<Double> pauses = new ArrayList<>();
@@ -93,10 +107,10 @@ public final class MechanismPauseBenchmark {
 
     private static int guests;
 
-    private static Row measure(HostProcess host, Path dir, String name) throws Exception {
+    private static Row measure(HostProcess host, Path dir, String name, boolean withGuests) throws Exception {
         Row row = new Row();
         for (int r = 0; r < ROUNDS; r++) {
-            while (running(host) < 2) {
+            while (withGuests && running(host) < 2) {
                 if (guests > 8 * ROUNDS) throw new IllegalStateException("guests end faster than they are created");
                 check(host.hvctl("create", HostProcess.guestConfig(dir, "g" + guests, "counter", "cap = 30").toString()));
                 guests++;
