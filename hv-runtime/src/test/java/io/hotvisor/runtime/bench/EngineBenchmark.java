@@ -17,7 +17,7 @@ import java.util.Locale;
  * Guest instructions per second of the interpreter, the block translator and QEMU's TCG, on the
  * same guests in one run: the SHA-256 sample guest (98.6 million instructions) and a longer
  * compute guest (a {@link RandomGuest} of aligned ALU, multiply/divide and memory code looped
- * {@value #LONG_ITERATIONS} times, about 4 billion instructions). SHA-256 runs once to warm up and
+ * {@value #LONG_ITERATIONS} times, about 14 billion instructions: about 5 s on QEMU). SHA-256 runs once to warm up and
  * three times measured per engine (the best counts); the long guest once. One pCPU thread runs the hart directly (no scheduler);
  * instructions are the hart's retired count. QEMU's figure divides the same count by its wall time
  * minus that of the {@code hello} guest (QEMU's and OpenSBI's start and exit), so it is QEMU's
@@ -26,7 +26,7 @@ import java.util.Locale;
  * <p>Run: {@code mvn -B -q -Pbench -pl hv-runtime test-compile exec:exec} (from the repository root).
  */
 public final class EngineBenchmark {
-    static final int LONG_ITERATIONS = 20_000_000; // about 4 billion instructions: ~5 s on QEMU
+    static final int LONG_ITERATIONS = 70_000_000; // about 14 billion instructions: ~5 s on QEMU
     private static final int RUNS = 3;
 
     private EngineBenchmark() {}
