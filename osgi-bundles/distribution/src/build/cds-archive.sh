@@ -7,10 +7,11 @@
 set -euo pipefail
 dist="$1"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# picocli ships Java 5 class files, which an archive cannot hold and the JVM verifies the slow way at
-# every start: rewrite them once as Java 8 class files with frames (RetargetClasses.java). If that
-# fails the jar stays as it was and only start-up is slower.
-for jar in "$dist"/lib/cli/picocli-*.jar; do
+# picocli and ASM (which the translator uses to compile guest code) ship Java 5 class files, which
+# an archive cannot hold and the JVM verifies the slow way at every start: rewrite them once as
+# Java 8 class files with frames (RetargetClasses.java). If that fails the jar stays as it was and
+# only start-up is slower. (Rewriting ASM's jar with ASM is safe: the new jar replaces it by rename.)
+for jar in "$dist"/lib/cli/picocli-*.jar "$dist"/lib/cli/asm-[0-9]*.jar; do
   java -cp "$(ls "$dist"/lib/cli/asm-[0-9]*.jar)" "$here/RetargetClasses.java" "$jar" || true
 done
 cp="$(LC_ALL=C; printf '%s:' "$dist"/lib/cli/*.jar)"

@@ -42,7 +42,7 @@ import static org.awaitility.Awaitility.await;
  */
 class TrampolineModeTest {
     /** Version with a new private helper holding a new lambda, which extraVersion() now calls. */
-    private static final String WITH_HELPER = """
+    static final String WITH_HELPER = """
             package io.hotvisor.runtime.host;
 
             import java.util.function.Supplier;

@@ -38,7 +38,7 @@ import static org.awaitility.Awaitility.await;
  * exactly what they print on an unpatched host. The host is a real process; its class and
  * metaspace figures are the JVM's own, read with the JDK's {@code jstat} after a {@code jcmd GC.run}.
  *
- * <p>The cycles alternate two payloads (a fix adding a helper and a lambda, and a literal fix), so
+ * <p>The cycles alternate two payloads (TrampolineModeTest's fix adding a helper and a lambda, and a literal fix), so
  * every apply defines fresh hidden classes: the applier keeps the bodies of only what runs now and
  * what ran just before.
  */
@@ -47,39 +47,17 @@ class TrampolineUnloadingTest {
     /** Classes the host may load for other reasons over the run (JIT-spun lambda forms and the like). */
     private static final long CLASS_NOISE = 60;
     /**
-     * Metaspace the host grows by over the run for other reasons: `jcmd VM.metaspace show-loaders`
+     * Metaspace the host grows by over the run for other reasons: {@code jcmd VM.metaspace show-loaders}
      * puts it in the bundles' own loaders (profiles of the host code the cycles and guests run, about
      * 1.4 MB here), while the count of hidden-class loader data stays flat (asserted separately).
      */
     private static final double METASPACE_NOISE_KB = 2048;
 
-    private static final String WITH_HELPER = """
-            package io.hotvisor.runtime.host;
-
-            import java.util.function.Supplier;
-
-            public final class Version {
-                private Version() {}
-
-                public static String version() {
-                    return "0.1.0";
-                }
-
-                public static String extraVersion() {
-                    return suffix("tramp");
-                }
-
-                private static String suffix(String name) {
-                    Supplier<String> text = () -> "-" + name;
-                    return text.get();
-                }
-            }
-            """;
 
     @Test
     void twoHundredCyclesUnloadEveryHiddenClassAndLeaveGuestsUntouched(@TempDir Path dir) throws Exception {
         LivepatchFaultsTest.prepare(dir);
-        byte[] helper = CraftedPayloads.compile(Map.of("Version.java", WITH_HELPER), dir.resolve("helper")).get(VERSION);
+        byte[] helper = CraftedPayloads.compile(Map.of("Version.java", TrampolineModeTest.WITH_HELPER), dir.resolve("helper")).get(VERSION);
         byte[] literal = LivepatchFaultsTest.versionWith(returning("-lit"));
         List<Path> payloads = List.of(payload(dir, "helper", helper), payload(dir, "lit", literal));
         List<String> shown = List.of("-tramp", "-lit");
