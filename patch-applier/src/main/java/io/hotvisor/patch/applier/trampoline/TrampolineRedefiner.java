@@ -62,6 +62,7 @@ public final class TrampolineRedefiner implements ClassRedefiner {
     public synchronized void prepare(List<ClassDefinition> batch) {
         boolean deoptimised = false;
         for (ClassDefinition d : batch) {
+            target(d); // its digest, so that the pause only looks it up
             Prepared p = preparedFor(d);
             if (p != null && p.carried().contains(d.getDefinitionClass())) {
                 deoptimised |= trampolines.arm(p);
