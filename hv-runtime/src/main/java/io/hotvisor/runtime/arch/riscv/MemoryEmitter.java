@@ -65,12 +65,7 @@ final class MemoryEmitter {
         if (w < 8) mv.visitInsn(Opcodes.I2L);
         mv.visitJumpInsn(Opcodes.GOTO, done);
         mv.visitLabel(slow);
-        String name = switch (w) {
-            case 1 -> "load8";
-            case 2 -> "load16";
-            case 4 -> "load32";
-            default -> "load64";
-        };
+        String name = "load" + 8 * w; // GuestMemory's load8 .. load64
         guarded(handler, () -> {
             mv.visitVarInsn(Opcodes.ALOAD, Bytecode.MEM);
             mv.visitVarInsn(Opcodes.LLOAD, Bytecode.ADDR);
@@ -116,12 +111,7 @@ final class MemoryEmitter {
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, MEM, "afterStore", "(JI)V", false);
         mv.visitJumpInsn(Opcodes.GOTO, done);
         mv.visitLabel(slow);
-        String name = switch (w) {
-            case 1 -> "store8";
-            case 2 -> "store16";
-            case 4 -> "store32";
-            default -> "store64";
-        };
+        String name = "store" + 8 * w; // GuestMemory's store8 .. store64
         guarded(handler, () -> {
             mv.visitVarInsn(Opcodes.ALOAD, Bytecode.MEM);
             mv.visitVarInsn(Opcodes.LLOAD, Bytecode.ADDR);
