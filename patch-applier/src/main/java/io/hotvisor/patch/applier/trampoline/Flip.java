@@ -99,8 +99,7 @@ public final class Flip {
         int n = 0;
         for (int i = 0; i < sites.length; i++) {
             if (on[i]) {
-                // Armed before the pause by Trampolines.arm; arming here is correct, only slower.
-                WovenClasses.of(sites[i].owner()).arm();
+                // Its class is armed: Trampolines arms every class of a flip's target when it makes the flip.
                 MutableCallSite body = sites[i].body();
                 if (body.getTarget() != bodies[i]) {
                     body.setTarget(bodies[i]);

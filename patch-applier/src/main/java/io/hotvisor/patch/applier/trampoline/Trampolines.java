@@ -174,17 +174,10 @@ public final class Trampolines {
      * @return whether a class was armed that was not (its compiled code was deoptimised)
      */
     public synchronized boolean arm(Prepared p) {
+        boolean newlyArmed = armClasses(p);
         List<MutableCallSite> staged = new ArrayList<>();
-        boolean newlyArmed = false;
-        for (Map.Entry<Class<?>, Map<MethodSites, MethodHandle>> e : p.bodies().entrySet()) {
-            if (e.getValue().isEmpty()) {
-                continue;
-            }
-            WovenClasses.State state = WovenClasses.of(e.getKey());
-            newlyArmed |= !state.armed();
-            state.arm();
-            armed.add(state);
-            for (Map.Entry<MethodSites, MethodHandle> body : e.getValue().entrySet()) {
+        for (Map<MethodSites, MethodHandle> bodies : p.bodies().values()) {
+            for (Map.Entry<MethodSites, MethodHandle> body : bodies.entrySet()) {
                 MethodSites site = body.getKey();
                 if (!site.patched() && site.body().getTarget() != body.getValue()) {
                     site.body().setTarget(body.getValue());
@@ -196,15 +189,21 @@ public final class Trampolines {
         return newlyArmed;
     }
 
-    /** Arms {@code p}'s classes only: what a flip made in the pause does, in case nobody readied it. */
-    private void armClasses(Prepared p) {
+    /**
+     * Arms {@code p}'s classes only: what every flip does when it is made, in case nobody readied
+     * {@code p}. Returns whether a class was armed that was not.
+     */
+    private boolean armClasses(Prepared p) {
+        boolean newlyArmed = false;
         for (Map.Entry<Class<?>, Map<MethodSites, MethodHandle>> e : p.bodies().entrySet()) {
             if (!e.getValue().isEmpty()) {
                 WovenClasses.State state = WovenClasses.of(e.getKey());
+                newlyArmed |= !state.armed();
                 state.arm();
                 armed.add(state);
             }
         }
+        return newlyArmed;
     }
 
     /**
