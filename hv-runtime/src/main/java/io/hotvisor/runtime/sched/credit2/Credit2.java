@@ -23,6 +23,7 @@ import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * A credit2-style scheduler with optional core scheduling.
@@ -65,6 +66,8 @@ public final class Credit2 implements Scheduler, StateTransfer<Credit2Snapshot, 
     private final SchedGran gran;
     private final long sliceInstructions;
     private final Rendezvous rendezvous;
+    /** Made once: {@link #runOne} passes it on every slice. */
+    private final BooleanSupplier preempting;
     private final ScheduleTrace trace;
     private final RunQueue[] queues;
     private final CoreSlot[] coreSlots;
@@ -83,6 +86,7 @@ public final class Credit2 implements Scheduler, StateTransfer<Credit2Snapshot, 
         this.gran = gran;
         this.sliceInstructions = sliceInstructions;
         this.rendezvous = rendezvous;
+        this.preempting = rendezvous::preempting;
         this.trace = trace;
         this.queues = new RunQueue[topology.cores()];
         this.coreSlots = new CoreSlot[topology.cores()];
@@ -372,7 +376,7 @@ public final class Credit2 implements Scheduler, StateTransfer<Credit2Snapshot, 
     private long runOne(int pcpu, Unit u, int m) {
         Vcpu v = u.vcpus[m];
         long start = System.nanoTime();
-        long ran = v.runSlice(sliceInstructions, rendezvous::preempting);
+        long ran = v.runSlice(sliceInstructions, preempting);
         long end = System.nanoTime();
         v.domain().chargeCap(end - start);
         synchronized (statsLock) {
