@@ -17,8 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * waits for all of them to arrive within a deadline ({@link StopMachine#DEFAULT_TIMEOUT}). If any
  * is late, the request is withdrawn, everyone who arrived is released, nothing runs, and
  * {@link StopMachine.BusyException} says how many arrived. pCPU threads call {@link #safePoint(int)} between time slices (and while
- * idle); it costs one volatile read when nothing is pending. Each pCPU thread {@link #enlist enlists}
- * when it starts, so that callers know which threads the rendezvous parks ({@link #pcpuThreads}),
+ * idle); it costs one volatile read when nothing is pending. The scheduler {@link #enlist enlists}
+ * each pCPU thread before starting it, so that callers know which threads the rendezvous parks ({@link #pcpuThreads}),
  * and runs the request's {@link StopMachine.Arrival} on itself before it counts as parked.
  *
  * <p>An action may run on the requesting thread ({@link #run}) or once per core on that core's
@@ -70,9 +70,12 @@ public final class Rendezvous implements StopMachine {
         this.threads = new AtomicReferenceArray<>(pcpus);
     }
 
-    /** Called by the thread that runs pCPU {@code pcpu}, before its first safe point. */
-    public void enlist(int pcpu) {
-        threads.set(pcpu, Thread.currentThread());
+    /**
+     * Names the thread that runs pCPU {@code pcpu}; the scheduler calls it before it starts the thread,
+     * so {@link #pcpuThreads} is complete as soon as the scheduler has started.
+     */
+    public void enlist(int pcpu, Thread thread) {
+        threads.set(pcpu, thread);
     }
 
     @Override

@@ -8,8 +8,8 @@ import java.util.List;
  * The scheduler operations the host drives, like Xen's ops table in {@code common/sched/core.c}:
  * domains are inserted and removed; the scheduler owns the pCPU threads that run their vCPUs.
  *
- * <p>Implementations must call {@link io.hotvisor.runtime.rendezvous.Rendezvous#enlist(int)} on each
- * pCPU's thread when it starts, and {@link io.hotvisor.runtime.rendezvous.Rendezvous#safePoint(int)} on
+ * <p>Implementations must call {@link io.hotvisor.runtime.rendezvous.Rendezvous#enlist(int, Thread)} with
+ * each pCPU's thread before starting it, and {@link io.hotvisor.runtime.rendezvous.Rendezvous#safePoint(int)} on
  * every pCPU between slices and while idle.
  */
 public interface Scheduler {

@@ -131,6 +131,7 @@ public final class Credit2 implements Scheduler, StateTransfer<Credit2Snapshot, 
             Thread t = new Thread(body, "pcpu-" + p);
             t.setDaemon(true);
             threads.add(t);
+            rendezvous.enlist(p, t);
             t.start();
         }
     }
@@ -300,7 +301,6 @@ public final class Credit2 implements Scheduler, StateTransfer<Credit2Snapshot, 
     }
 
     private void cpuLoop(int pcpu) {
-        rendezvous.enlist(pcpu);
         RunQueue q = queues[topology.coreOf(pcpu)];
         while (alive) {
             Unit u = null;
@@ -339,7 +339,6 @@ public final class Credit2 implements Scheduler, StateTransfer<Credit2Snapshot, 
     }
 
     private void coreLoop(int pcpu) {
-        rendezvous.enlist(pcpu);
         int core = topology.coreOf(pcpu);
         int thread = pcpu % topology.threadsPerCore();
         CoreSlot slot = coreSlots[core];
