@@ -1,5 +1,7 @@
 package io.hotvisor.control;
 
+import io.hotvisor.log.HostLog;
+
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,7 +73,7 @@ public final class Taints {
         }
     }
 
-    private static final System.Logger LOG = System.getLogger("hotvisor.host");
+    private static final System.Logger LOG = HostLog.get("hotvisor.host");
 
     private final Clock clock;
     private final Map<Flag, Mark> marks = new EnumMap<>(Flag.class);

@@ -1,5 +1,6 @@
 package io.hotvisor.runtime.cli;
 
+import io.hotvisor.log.HostLog;
 import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.domain.DomainConfig;
 import io.hotvisor.runtime.domain.DomainExit;
@@ -48,7 +49,7 @@ final class DemoCommand implements Callable<Integer> {
         if (!Files.isDirectory(folder)) {
             throw new HvCommand.UserError("no guest folder at " + folder + "; run from the repository root or pass --guests DIR");
         }
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        HostLog.floor(System.Logger.Level.WARNING);
         HostConfig hc = HostConfig.defaults().withTopology(Topology.parse(topology))
                 .withSchedGran(SchedGran.parse(schedGran)).withLogConsole(false);
         Map<String, CompletableFuture<DomainExit>> exits = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package io.hotvisor.runtime.cli;
 
+import io.hotvisor.log.HostLog;
 import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.domain.DomainConfig;
 import io.hotvisor.runtime.domain.DomainExit;
@@ -74,7 +75,7 @@ final class RunCommand implements Callable<Integer> {
         DomainConfig cfg = new DomainConfig(nameOf(guest), image, vcpus, Sizes.parse(memory), DomainConfig.DEFAULT_WEIGHT, 0);
         HostConfig hc = HostConfig.defaults().withTopology(Topology.parse(topology))
                 .withSchedGran(SchedGran.parse(schedGran)).withEngine(Engine.parse(engine)).withLogConsole(false);
-        if (!verbose) java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        if (!verbose) HostLog.floor(System.Logger.Level.WARNING);
         PrintStream out = System.out;
         try (Host host = new Host(hc).start()) {
             Domain d;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hotvisor.journal.SealedLines;
+import io.hotvisor.log.HostLog;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -36,7 +37,7 @@ public final class AuditTrail implements AutoCloseable {
     /** File name inside the state directory. */
     public static final String FILE = "audit.jsonl";
     private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    private static final System.Logger LOG = System.getLogger("hotvisor.audit");
+    private static final System.Logger LOG = HostLog.get("hotvisor.audit");
 
     private final Path file;
     private final Clock clock;

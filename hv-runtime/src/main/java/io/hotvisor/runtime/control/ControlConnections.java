@@ -1,5 +1,7 @@
 package io.hotvisor.runtime.control;
 
+import io.hotvisor.log.HostLog;
+
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * slot. Thread-safe.
  */
 final class ControlConnections implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("hotvisor.control");
+    private static final System.Logger LOG = HostLog.get("hotvisor.control");
     /** Ordinary slots: more than operators and their scripts plausibly keep open. */
     static final int MAX_CONNECTIONS = 64;
     /** How long a connection may wait for its next request. */

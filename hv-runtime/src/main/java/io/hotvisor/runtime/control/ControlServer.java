@@ -4,6 +4,7 @@ import io.hotvisor.control.ControlCommand;
 import io.hotvisor.control.ControlException;
 import io.hotvisor.control.ControlNames;
 import io.hotvisor.control.ControlProtocol;
+import io.hotvisor.log.HostLog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -46,7 +47,7 @@ import java.util.concurrent.Executors;
 public final class ControlServer implements AutoCloseable {
     /** How long a followed stream waits for a change before it polls again. */
     private static final long FOLLOW_POLL_MILLIS = 50;
-    private static final System.Logger LOG = System.getLogger("hotvisor.control");
+    private static final System.Logger LOG = HostLog.get("hotvisor.control");
     /** Ordinary connection slots; one more is reserved (see {@link ControlConnections}). */
     public static final int MAX_CONNECTIONS = ControlConnections.MAX_CONNECTIONS;
 

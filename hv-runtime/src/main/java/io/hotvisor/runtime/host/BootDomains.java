@@ -2,6 +2,7 @@ package io.hotvisor.runtime.host;
 
 import io.hotvisor.control.ControlException;
 import io.hotvisor.control.GuestConfigFile;
+import io.hotvisor.log.HostLog;
 import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.domain.DomainConfig;
 
@@ -17,7 +18,7 @@ import java.util.Map;
  * taken) is reported with its config and reason, and the rest still start.
  */
 public final class BootDomains {
-    private static final System.Logger LOG = System.getLogger("hotvisor.host");
+    private static final System.Logger LOG = HostLog.get("hotvisor.host");
 
     private BootDomains() {
     }

@@ -1,7 +1,8 @@
 package io.hotvisor.runtime.host;
 
-import io.hotvisor.runtime.console.ConsoleLogLimit;
 import io.hotvisor.control.Taints;
+import io.hotvisor.log.HostLog;
+import io.hotvisor.runtime.console.ConsoleLogLimit;
 import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.domain.DomainConfig;
 import io.hotvisor.runtime.domain.DomainExit;
@@ -35,7 +36,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * with {@code on_shutdown=destroy}; its {@link Domain#exit()} future tells how it ended.
  */
 public final class Host implements DomainDirectory, AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("hotvisor.host");
+    private static final System.Logger LOG = HostLog.get("hotvisor.host");
 
     private final HostConfig config;
     private final Rendezvous rendezvous;
