@@ -120,7 +120,10 @@ final class RunCommand implements Callable<Integer> {
     static String nameOf(Path path) {
         String n = path.getFileName().toString();
         if (n.endsWith(".elf")) n = n.substring(0, n.length() - 4);
-        n = n.replaceAll("[^A-Za-z0-9._-]", "_");
-        return n.isEmpty() ? "guest" : n.substring(0, Math.min(64, n.length()));
+        StringBuilder safe = new StringBuilder(Math.min(DomainConfig.MAX_NAME, n.length()));
+        for (int i = 0; i < n.length() && safe.length() < DomainConfig.MAX_NAME; i += Character.charCount(n.codePointAt(i))) {
+            safe.append(DomainConfig.isNameChar(n.charAt(i)) ? n.charAt(i) : '_');
+        }
+        return safe.isEmpty() ? "guest" : safe.toString();
     }
 }
