@@ -21,7 +21,8 @@ import java.lang.invoke.MethodType;
  */
 final class BlockTranslator {
     private static final String NAME = "io/hotvisor/runtime/arch/riscv/TranslatedBlock";
-    private static final String EXEC_DESC = "([J" + Type.getDescriptor(GuestMemory.class) + Type.getDescriptor(BlockRunner.class) + ")J";
+    private static final String EXEC_DESC = Type.getMethodDescriptor(Type.LONG_TYPE,
+            Type.getType(long[].class), Type.getType(GuestMemory.class), Type.getType(BlockRunner.class));
     /** HotSpot compiles no method over 8000 bytes of bytecode (-XX:+DontCompileHugeMethods). */
     static final int MAX_CODE = 7999;
 
