@@ -70,11 +70,12 @@ public final class Domain {
     }
 
     /**
-     * Runs this domain's vCPUs through translated blocks (one cache for all of them) or, with
-     * false, through the interpreter only. Call it before {@link #boot()}.
+     * Runs this domain's vCPUs through translated blocks, one cache for all of them, each block
+     * translated once the interpreter has run it {@code translateAfter} times. Call it before
+     * {@link #boot()}; without it the domain only interprets.
      */
-    public void useTranslator(boolean on) {
-        TranslationCache cache = on ? new TranslationCache(memory) : null;
+    public void useTranslator(int translateAfter) {
+        TranslationCache cache = new TranslationCache(memory, translateAfter);
         translations = cache;
         for (Vcpu v : vcpus) v.hart().useTranslations(cache);
     }

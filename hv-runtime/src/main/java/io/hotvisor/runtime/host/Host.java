@@ -107,7 +107,7 @@ public final class Host implements DomainDirectory, AutoCloseable {
         if (byName(cfg.name()) != null) throw new IllegalArgumentException("a domain named '" + cfg.name() + "' already exists");
         int id = nextId.getAndIncrement();
         Domain d = new Domain(id, cfg, sbi::handlerFor, this::timebase);
-        d.useTranslator(config.engine() == Engine.TRANSLATOR);
+        if (config.engine() == Engine.TRANSLATOR) d.useTranslator(config.translateAfter());
         if (config.logConsole()) {
             // Rate-limited: a guest printing in a loop must not flood the host log (its ring keeps everything).
             ConsoleLogLimit limit = new ConsoleLogLimit(id, line -> LOG.log(System.Logger.Level.INFO, "(d{0} {1}) {2}", id, cfg.name(), line),

@@ -37,7 +37,8 @@ class SampleGuestsTest {
     @ParameterizedTest
     @ValueSource(strings = {"hello", "sha256", "primes", "counter", "traps"})
     void guestPrintsItsExpectedOutputTranslatedToo(String guest) throws Exception {
-        try (Host translating = new Host(HostConfig.defaults().withLogConsole(false).withEngine(Engine.TRANSLATOR)).start()) {
+        HostConfig everyBlock = HostConfig.defaults().withLogConsole(false).withEngine(Engine.TRANSLATOR).withTranslateAfter(1);
+        try (Host translating = new Host(everyBlock).start()) {
             SampleGuests.Running run = SampleGuests.boot(translating, guest);
             DomainExit how = run.awaitExit(120);
             assertThat(how.state()).as(how.detail()).isEqualTo(DomainState.SHUTDOWN);

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class TranslationFlushTest {
     @Test
     void flushingEveryTranslationOverAndOverLeavesTheGuestsOutputExact() throws Exception {
-        HostConfig config = HostConfig.defaults().withLogConsole(false).withEngine(Engine.TRANSLATOR);
+        // Blocks translated after 16 runs, so that translations and flushes keep racing.
+        HostConfig config = HostConfig.defaults().withLogConsole(false).withEngine(Engine.TRANSLATOR).withTranslateAfter(16);
         try (Host host = new Host(config).start()) {
             SampleGuests.Running sha = SampleGuests.boot(host, "sha256");
             SampleGuests.Running primes = SampleGuests.boot(host, "primes");

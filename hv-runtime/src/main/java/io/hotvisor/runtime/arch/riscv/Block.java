@@ -23,7 +23,7 @@ final class Block {
     final int pageIndex;
     /** The cache generation this block belongs to; {@link TranslationCache#invalidateAll} starts a new one. */
     final int epoch;
-    /** Times the interpreter ran this block; at {@link TranslationCache#HOT} it is translated. Racy on purpose. */
+    /** Times the interpreter ran this block; at its cache's threshold ({@link TranslationCache#HOT} by default) it is translated. Racy on purpose. */
     int runs;
     /**
      * The translation of the {@link Region} this block heads, once hot; set once, stateless, so a

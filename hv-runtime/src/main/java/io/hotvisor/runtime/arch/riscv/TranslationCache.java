@@ -12,8 +12,16 @@ import io.hotvisor.runtime.memory.GuestMemory;
  * forming the same block both produce a correct one) and see a flush at their next block.
  */
 public final class TranslationCache {
-    /** Interpreted runs after which a block is translated: cold code never pays for translation. */
-    static final int HOT = 16;
+    /**
+     * Interpreted runs after which a block is translated. A translation is not fast at once: its
+     * bytecode runs in the JVM's own interpreter, slower than Hotvisor's compiled one, until HotSpot
+     * has compiled it, and the JIT's threads share the cores with the pCPUs. A block that has run a
+     * thousand times is likely to run many more; one that ran a few dozen times (start-up code, a
+     * short guest's loops) costs more to translate than it would ever save. Measured on the sample
+     * guests (BENCHMARKS.md), whole runs of `hv run`: at 16, sha256 took twice as long as at 1,024;
+     * from 1,024 to 8,192 they were the same within the noise.
+     */
+    public static final int HOT = 1024;
 
     private final int hot;
     private final GuestMemory memory;
@@ -26,8 +34,9 @@ public final class TranslationCache {
         this(memory, HOT);
     }
 
-    /** @param hot interpreted runs before a block is translated (1: at its first run, for tests) */
-    TranslationCache(GuestMemory memory, int hot) {
+    /** @param hot interpreted runs before a block is translated (1: at its first run) */
+    public TranslationCache(GuestMemory memory, int hot) {
+        if (hot < 1) throw new IllegalArgumentException("hot must be at least 1, got " + hot);
         this.memory = memory;
         this.hot = hot;
         this.pages = new Block[(int) (memory.size() >>> GuestMemory.PAGE_SHIFT)][];
