@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -85,7 +86,15 @@ final class HostProcess implements AutoCloseable {
     }
 
     static Result run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).start();
+        return run(cmd, null, Map.of());
+    }
+
+    /** Runs {@code cmd} in {@code dir} (null: this process's), with {@code env} added to this process's environment. */
+    static Result run(List<String> cmd, Path dir, Map<String, String> env) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (dir != null) pb.directory(dir.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();
