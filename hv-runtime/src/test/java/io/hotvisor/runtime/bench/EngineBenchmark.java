@@ -92,8 +92,15 @@ public final class EngineBenchmark {
         System.out.printf(Locale.ROOT, "%-10s %-12s %,14d %10.3f %12.1f%n", guest, engine, instructions, nanos / 1e9, mips);
     }
 
-    /** Runs the guest to its SBI shutdown; returns {retired instructions, nanoseconds}. */
     private static long[] run(byte[] image, boolean translate) throws Exception {
+        return run(image, translate ? TranslationCache.HOT : 0);
+    }
+
+    /**
+     * Runs the guest to its SBI shutdown on one hart, translating blocks after {@code translateAfter}
+     * interpreted runs (0: interpreting only); returns {retired instructions, nanoseconds}.
+     */
+    static long[] run(byte[] image, int translateAfter) throws Exception {
         GuestMemory mem = new GuestMemory(16 << 20);
         ElfImage elf = ElfImage.parse(image);
         elf.load(image, mem);
@@ -103,7 +110,7 @@ public final class EngineBenchmark {
             h.setReg(10, 0); // console output: dropped
             return Hart.EXIT_BUDGET;
         }, () -> 0);
-        if (translate) hart.useTranslations(new TranslationCache(mem));
+        if (translateAfter > 0) hart.useTranslations(new TranslationCache(mem, translateAfter));
         hart.reset(elf.entry(), 0);
         long start = System.nanoTime();
         while (!done[0]) {
