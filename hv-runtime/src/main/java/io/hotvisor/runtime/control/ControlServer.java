@@ -284,7 +284,9 @@ public final class ControlServer implements AutoCloseable {
             return ControlProtocol.error(e.code(), e.getMessage(), e.exitStatus());
         } catch (IllegalArgumentException e) {
             return ControlProtocol.error("INVALID_ARGUMENT", e.getMessage(), 1);
-        } catch (Exception e) {
+        } catch (Exception | LinkageError e) {
+            // A LinkageError is code that no longer fits the code it calls (a bundle left at an old
+            // version): the command fails, the operator is told, and the connection stays usable.
             LOG.log(System.Logger.Level.ERROR, "control command " + name + " failed", e);
             return ControlProtocol.error("INTERNAL", "internal error in " + name + ": " + e + " (see hvctl dmesg)", 1);
         }

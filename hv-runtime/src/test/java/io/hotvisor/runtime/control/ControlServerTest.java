@@ -1,5 +1,6 @@
 package io.hotvisor.runtime.control;
 
+import io.hotvisor.control.ControlCommand;
 import io.hotvisor.control.ControlProtocol;
 import io.hotvisor.runtime.host.Host;
 import io.hotvisor.runtime.host.HostConfig;
@@ -142,6 +143,36 @@ class ControlServerTest {
             // pipelined: the same connection still answers
             assertThat(call(ch, ControlProtocol.request("info", null)).path("ok").asBoolean()).isTrue();
         }
+    }
+
+    @Test
+    void aCommandThatFailsInsideIsAnsweredAsInternalAndTheConnectionCarriesOn() throws Exception {
+        start(PeerCredentials.KERNEL);
+        server.register(failing("broken-state", new IllegalStateException("run queue lost")));
+        server.register(failing("broken-link", new NoSuchMethodError("'void Domain.useTranslator(int)'")));
+        try (SocketChannel ch = connect()) {
+            for (String name : List.of("broken-state", "broken-link")) {
+                JsonNode error = call(ch, ControlProtocol.request(name, null)).path("error");
+                assertThat(error.path("code").asText()).as(name).isEqualTo("INTERNAL");
+                assertThat(error.path("message").asText()).as(name).startsWith("internal error in " + name + ": ").contains("hvctl dmesg");
+            }
+            assertThat(call(ch, ControlProtocol.request("info", null)).path("ok").asBoolean()).isTrue();
+        }
+    }
+
+    private static ControlCommand failing(String name, Throwable failure) {
+        return new ControlCommand() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Object handle(JsonNode args, Stream stream) throws Exception {
+                if (failure instanceof Exception e) throw e;
+                throw (Error) failure;
+            }
+        };
     }
 
     private void closeAll(List<SocketChannel> channels) throws Exception {
