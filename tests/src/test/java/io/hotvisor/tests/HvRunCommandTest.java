@@ -45,6 +45,13 @@ class HvRunCommandTest {
     }
 
     @Test
+    void theDistributionsDemoFindsItsOwnGuestsFromAnyFolder(@TempDir Path elsewhere) throws Exception {
+        HostProcess.Result r = HostProcess.run(List.of(HV.toString(), "demo", "--timeout", "90"), elsewhere, Map.of());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).contains("All guests ended").contains("Hello from a Hotvisor guest!");
+    }
+
+    @Test
     void aMissingGuestIsAUsageErrorWithOneLineSayingSo(@TempDir Path elsewhere) throws Exception {
         HostProcess.Result r = HostProcess.run(List.of(HV.toString(), "run", "no-such-guest.elf"), elsewhere, Map.of());
         assertThat(r.status()).isEqualTo(2);

@@ -32,7 +32,9 @@ final class DemoCommand implements Callable<Integer> {
     /** Guests and whether each is expected to crash. */
     private static final List<String> GUESTS = List.of("hello", "sha256", "primes", "counter", "traps", "fault", "pong", "ping");
 
-    @Option(names = "--guests", defaultValue = "hv-runtime/guests/bin", description = "folder of the sample guest ELFs (default: ${DEFAULT-VALUE})")
+    /** The distribution's bin/hv names its own guests/ folder; from a checkout, the built sample guests. */
+    @Option(names = "--guests", defaultValue = "${sys:hotvisor.guests:-hv-runtime/guests/bin}",
+            description = "folder of the sample guest ELFs (default: ${DEFAULT-VALUE})")
     Path folder;
 
     @Option(names = "--topology", defaultValue = "2x2", description = "pCPUs as CORESxTHREADS (default: ${DEFAULT-VALUE})")
