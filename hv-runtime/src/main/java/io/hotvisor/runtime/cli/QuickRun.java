@@ -64,6 +64,7 @@ final class QuickRun {
                 case "--topology" -> run.topology = value;
                 case "--sched-gran" -> run.schedGran = value;
                 case "--engine" -> run.engine = value;
+                case "--translate-after" -> run.translateAfter = Integer.parseInt(value);
                 default -> {
                     return false;
                 }

@@ -1,6 +1,7 @@
 package io.hotvisor.runtime.cli;
 
 import io.hotvisor.log.HostLog;
+import io.hotvisor.runtime.arch.riscv.TranslationCache;
 import io.hotvisor.runtime.domain.Domain;
 import io.hotvisor.runtime.domain.DomainConfig;
 import io.hotvisor.runtime.domain.DomainExit;
@@ -33,7 +34,8 @@ import java.util.concurrent.TimeoutException;
 final class RunCommand implements Callable<Integer> {
     static final int EXIT_OK = 0, EXIT_FAILURE = 1, EXIT_USAGE = 2, EXIT_CRASHED = 3, EXIT_TIMEOUT = 4;
     /** Defaults, one place for picocli's annotations and {@link QuickRun}. */
-    static final String DEFAULT_VCPUS = "1", DEFAULT_MEM = "16M", DEFAULT_TOPOLOGY = "1x1", DEFAULT_SCHED_GRAN = "cpu";
+    static final String DEFAULT_VCPUS = "1", DEFAULT_MEM = "16M", DEFAULT_TOPOLOGY = "1x1", DEFAULT_SCHED_GRAN = "cpu",
+            DEFAULT_TRANSLATE_AFTER = "" + TranslationCache.HOT;
 
     @Option(names = "--vcpus", defaultValue = DEFAULT_VCPUS, description = "vCPUs of the guest (default: ${DEFAULT-VALUE})")
     int vcpus;
@@ -53,6 +55,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--engine", description = "interpreter or translator (default: ${DEFAULT-VALUE})")
     String engine = Engine.TRANSLATOR.toString();
 
+    @Option(names = "--translate-after", defaultValue = DEFAULT_TRANSLATE_AFTER, paramLabel = "RUNS",
+            description = "with the translator: interpreted runs of a block before it is translated; 1 translates "
+                    + "every block at its first run (default: ${DEFAULT-VALUE})")
+    int translateAfter;
+
     @Option(names = "--verbose", description = "show the host log on stderr")
     boolean verbose;
 
@@ -66,15 +73,17 @@ final class RunCommand implements Callable<Integer> {
         r.memory = DEFAULT_MEM;
         r.topology = DEFAULT_TOPOLOGY;
         r.schedGran = DEFAULT_SCHED_GRAN;
+        r.translateAfter = Integer.parseInt(DEFAULT_TRANSLATE_AFTER);
         return r;
     }
 
     @Override
     public Integer call() throws Exception {
+        if (translateAfter < 1) throw new HvCommand.UserError("--translate-after must be at least 1, got " + translateAfter);
         byte[] image = readGuest(guest);
         DomainConfig cfg = new DomainConfig(nameOf(guest), image, vcpus, Sizes.parse(memory), DomainConfig.DEFAULT_WEIGHT, 0);
         HostConfig hc = HostConfig.defaults().withTopology(Topology.parse(topology))
-                .withSchedGran(SchedGran.parse(schedGran)).withEngine(Engine.parse(engine)).withLogConsole(false);
+                .withSchedGran(SchedGran.parse(schedGran)).withEngine(Engine.parse(engine)).withTranslateAfter(translateAfter).withLogConsole(false);
         if (!verbose) HostLog.floor(System.Logger.Level.WARNING);
         PrintStream out = System.out;
         try (Host host = new Host(hc).start()) {

@@ -39,6 +39,16 @@ class HvRunProcessTest {
     }
 
     @Test
+    void everyBlockTranslatedAtItsFirstRunPrintsTheSame() throws Exception {
+        Result r = hv("run", "--engine", "translator", "--translate-after", "1", SampleGuests.BIN.resolve("sha256.elf").toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo(SampleGuests.expected("sha256"));
+        Result zero = hv("run", "--translate-after", "0", SampleGuests.BIN.resolve("hello.elf").toString());
+        assertThat(zero.status()).isEqualTo(2);
+        assertThat(zero.err().strip()).isEqualTo("hv: error: --translate-after must be at least 1, got 0");
+    }
+
+    @Test
     void systemFailureShutdownExitsOne(@TempDir Path dir) throws Exception {
         Path guest = Files.write(dir.resolve("fail.elf"), new TinyElf().shutdown(1).build());
         assertThat(hv("run", guest.toString()).status()).isEqualTo(1);

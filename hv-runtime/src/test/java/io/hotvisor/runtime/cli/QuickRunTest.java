@@ -28,6 +28,7 @@ class QuickRunTest {
         assertSameAsPicocli("run", "--vcpus", "2", "--mem", "64MiB", "guests/sha256.elf");
         assertSameAsPicocli("run", "--timeout=2.5", "--engine", "interpreter", "--verbose", "a.elf");
         assertSameAsPicocli("run", "x.elf", "--topology", "2x2", "--sched-gran=core");
+        assertSameAsPicocli("run", "--engine", "translator", "--translate-after", "1", "x.elf");
         assertThat(QuickRun.parse("run", "hello.elf").guest).isEqualTo(Path.of("hello.elf"));
     }
 
@@ -38,7 +39,7 @@ class QuickRunTest {
                 {"--debug", "run", "a.elf"}, {"run", "--debug", "a.elf"}, {"run", "a.elf", "b.elf"},
                 {"run", "--vcpus", "two", "a.elf"}, {"run", "--vcpus", "1", "--vcpus", "2", "a.elf"},
                 {"run", "--verbose", "--verbose", "a.elf"}, {"run", "--timeout", "a.elf"}, {"run", "--memory", "16M", "a.elf"},
-                {"run", "--mem", "-1", "a.elf"}, {"run", "--mem=", "a.elf"}, {"run", "a.elf", "--mem"}, {"run", "-", "a.elf"}};
+                {"run", "--mem", "-1", "a.elf"}, {"run", "--translate-after", "many", "a.elf"}, {"run", "--mem=", "a.elf"}, {"run", "a.elf", "--mem"}, {"run", "-", "a.elf"}};
         for (String[] args : others) {
             assertThat(QuickRun.parse(args)).as(String.join(" ", args)).isNull();
         }
