@@ -1,8 +1,6 @@
 package io.hotvisor.patch.applier.trampoline;
 
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MutableCallSite;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -95,21 +93,14 @@ public final class Flip {
                 sites[i].patched(false);
             }
         }
-        MutableCallSite[] retargeted = new MutableCallSite[sites.length];
-        int n = 0;
+        Retargets retargets = new Retargets(sites.length);
         for (int i = 0; i < sites.length; i++) {
             if (on[i]) {
                 // Its class is armed: Trampolines arms every class of a flip's target when it makes the flip.
-                MutableCallSite body = sites[i].body();
-                if (body.getTarget() != bodies[i]) {
-                    body.setTarget(bodies[i]);
-                    retargeted[n++] = body;
-                }
+                retargets.point(sites[i].body(), bodies[i]);
             }
         }
-        if (n > 0) {
-            MutableCallSite.syncAll(Arrays.copyOf(retargeted, n));
-        }
+        retargets.publish();
         for (int i = 0; i < sites.length; i++) {
             if (on[i]) {
                 sites[i].patched(true);

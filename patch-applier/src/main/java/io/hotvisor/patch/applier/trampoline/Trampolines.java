@@ -4,7 +4,6 @@ import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.invoke.MutableCallSite;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -175,17 +174,16 @@ public final class Trampolines {
      */
     public synchronized boolean arm(Prepared p) {
         boolean newlyArmed = armClasses(p);
-        List<MutableCallSite> staged = new ArrayList<>();
+        Retargets staged = new Retargets(p.bodies().size());
         for (Map<MethodSites, MethodHandle> bodies : p.bodies().values()) {
             for (Map.Entry<MethodSites, MethodHandle> body : bodies.entrySet()) {
                 MethodSites site = body.getKey();
-                if (!site.patched() && site.body().getTarget() != body.getValue()) {
-                    site.body().setTarget(body.getValue());
-                    staged.add(site.body());
+                if (!site.patched()) {
+                    staged.point(site.body(), body.getValue());
                 }
             }
         }
-        MutableCallSite.syncAll(staged.toArray(new MutableCallSite[0]));
+        staged.publish();
         return newlyArmed;
     }
 
@@ -216,16 +214,15 @@ public final class Trampolines {
         for (Iterator<WovenClasses.State> it = armed.iterator(); it.hasNext(); ) {
             WovenClasses.State state = it.next();
             boolean any = false;
-            List<MutableCallSite> home = new ArrayList<>();
+            Retargets home = new Retargets(0);
             for (MethodSites s : state.allSites()) {
                 if (s.patched()) {
                     any = true;
-                } else if (s.body().getTarget() != s.original()) {
-                    s.body().setTarget(s.original());
-                    home.add(s.body());
+                } else {
+                    home.point(s.body(), s.original());
                 }
             }
-            MutableCallSite.syncAll(home.toArray(new MutableCallSite[0]));
+            home.publish();
             if (!any) {
                 state.disarm();
                 it.remove();

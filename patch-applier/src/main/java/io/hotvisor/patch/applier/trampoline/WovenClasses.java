@@ -164,10 +164,7 @@ final class WovenClasses {
          * prologues away, so it belongs outside the pause; a no-op when armed already.
          */
         void arm() {
-            if (!armed()) {
-                armed.setTarget(MethodSites.TRUE);
-                MutableCallSite.syncAll(new MutableCallSite[] {armed});
-            }
+            Retargets.pointNow(armed, MethodSites.TRUE);
         }
 
         /** Folds the prologues away again; only when no method of the class is patched. */
@@ -177,10 +174,7 @@ final class WovenClasses {
                     throw new IllegalStateException(s + " is patched: " + type.getName() + " must stay armed");
                 }
             }
-            if (armed()) {
-                armed.setTarget(MethodSites.FALSE);
-                MutableCallSite.syncAll(new MutableCallSite[] {armed});
-            }
+            Retargets.pointNow(armed, MethodSites.FALSE);
         }
 
         /** The sites created so far (those of methods that ran or were patched). */
