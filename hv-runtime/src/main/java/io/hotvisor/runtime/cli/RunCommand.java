@@ -73,7 +73,7 @@ final class RunCommand implements Callable<Integer> {
         r.memory = DEFAULT_MEM;
         r.topology = DEFAULT_TOPOLOGY;
         r.schedGran = DEFAULT_SCHED_GRAN;
-        r.translateAfter = Integer.parseInt(DEFAULT_TRANSLATE_AFTER);
+        r.translateAfter = TranslationCache.HOT;
         return r;
     }
 

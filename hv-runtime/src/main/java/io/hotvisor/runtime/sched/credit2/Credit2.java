@@ -129,7 +129,7 @@ public final class Credit2 implements Scheduler, StateTransfer<Credit2Snapshot, 
             int pcpu = p;
             Runnable body = gran == SchedGran.CORE ? () -> coreLoop(pcpu) : () -> cpuLoop(pcpu);
             // concat, not +: the first string concatenation by invokedynamic spins method-handle
-            // classes for ~6 ms, and this is the only one on `hv run`'s way to the guest.
+            // classes for ~6 ms, and this runs on every `hv run`'s way to the guest.
             Thread t = new Thread(body, "pcpu-".concat(Integer.toString(p)));
             t.setDaemon(true);
             threads.add(t);
